@@ -62,7 +62,7 @@ class LineReader {
 export function parseClientFile(path: string, rank: number, text: string): ClientFile {
   const reader = new LineReader(path, text);
   const ownedCount = readCount(reader, 'the number of owned files');
-  const owned: (OwnedFile & { line: number })[] = [];
+  const owned: (OwnedFile & { line: number; lastLine: number })[] = [];
   const ownedNames = new Map<string, number>();
   for (let i = 0; i < ownedCount; i++) {
     const file = readOwnedFile(reader, i + 1, ownedCount);
@@ -72,7 +72,7 @@ export function parseClientFile(path: string, rank: number, text: string): Clien
     ownedNames.set(file.name, file.line);
     owned.push(file);
   }
-  const wantedCount = readCount(reader, 'the number of wanted files');
+  const wantedCount = readWantedCount(reader, owned.at(-1));
   const wanted: { name: string; line: number }[] = [];
   const wantedNames = new Map<string, number>();
   for (let i = 0; i < wantedCount; i++) {
@@ -90,10 +90,14 @@ export function parseClientFile(path: string, rank: number, text: string): Clien
       `unexpected content after the ${wantedCount} wanted file${wantedCount === 1 ? '' : 's'}`,
     );
   }
-  return { path, rank, owned, wanted };
+  return { path, rank, owned: owned.map(({ name, hashes, line }) => ({ name, hashes, line })), wanted };
 }
 
-function readOwnedFile(reader: LineReader, ordinal: number, total: number): OwnedFile & { line: number } {
+function readOwnedFile(
+  reader: LineReader,
+  ordinal: number,
+  total: number,
+): OwnedFile & { line: number; lastLine: number } {
   const tokens = reader.next(`owned file ${ordinal} of ${total}: a file name and its number of segments`);
   const line = reader.line;
   const name = readName(reader, tokens);
@@ -113,7 +117,30 @@ function readOwnedFile(reader: LineReader, ordinal: number, total: number): Owne
     }
     hashes.push(hashTokens[0] as string);
   }
-  return { name, hashes, line };
+  return { name, hashes, line, lastLine: reader.line };
+}
+
+/**
+ * A file that lists fewer hashes than it declares swallows the wanted count as a hash, and the
+ * parser only notices a line later; say what most likely happened instead of the bare symptom.
+ */
+function readWantedCount(
+  reader: LineReader,
+  lastOwned: (OwnedFile & { lastLine: number }) | undefined,
+): number {
+  try {
+    return readCount(reader, 'the number of wanted files');
+  } catch (error) {
+    const lastHash = lastOwned?.hashes.at(-1);
+    if (!(error instanceof InputError) || lastOwned === undefined || !/^\d+$/.test(lastHash ?? ''))
+      throw error;
+    const { name, hashes, lastLine } = lastOwned;
+    throw reader.error(
+      `expected ${hashes.length} hashes for ${name}, found ${hashes.length - 1}: ` +
+        `'${lastHash}' here looks like the number of wanted files, not a hash`,
+      lastLine,
+    );
+  }
 }
 
 function readHashLine(reader: LineReader, name: string, found: number, count: number): string[] {

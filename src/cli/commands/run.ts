@@ -1,0 +1,72 @@
+// `swarmlab run DIR`: read in1.txt..inN.txt, run the swarm, write client<R>_<file>, print the summary.
+import type { Command } from 'commander';
+import { readClassicScenario, writeOutputs } from '../../formats/classic-dir.ts';
+import { toClassicResults, writeJson } from '../../formats/results.ts';
+import { PEER_STRATEGIES, type PeerStrategyName } from '../../protocol/strategies/index.ts';
+import { summarize } from '../../report/summary.ts';
+import { formatRunSummary } from '../../report/table.ts';
+import { runClassic } from '../../runtime/run.ts';
+import { RUNTIMES, type RuntimeName } from '../../runtime/types.ts';
+import { segmentsToDownload } from '../../scenario/classic.ts';
+import { oneOf, wholeNumber } from '../options.ts';
+import { progressBar } from '../progress.ts';
+import { VERSION } from '../version.ts';
+
+interface RunFlags {
+  runtime: RuntimeName;
+  seed: number;
+  strategy: PeerStrategyName;
+  out?: string;
+  json?: string;
+  quiet?: boolean;
+  timeout: number;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the classic swarm on a folder of in<R>.txt files and write client<R>_<file> outputs')
+    .argument('<dir>', 'folder holding in1.txt .. inN.txt (client ranks 1..N; the tracker is rank 0)')
+    .option('-r, --runtime <name>', `runtime: ${RUNTIMES.join(' or ')}`, oneOf('--runtime', RUNTIMES), 'sim')
+    .option('-s, --seed <n>', 'seed for peer choices (and message timing on sim)', wholeNumber('--seed'), 1)
+    .option(
+      '--strategy <name>',
+      `peer selection: ${PEER_STRATEGIES.join(' or ')}`,
+      oneOf('--strategy', PEER_STRATEGIES),
+      'random',
+    )
+    .option('-o, --out <dir>', 'where to write client<R>_<file> (default: the input folder)')
+    .option('--json <file>', "also write the run's results, machine-readable, to this file")
+    .option(
+      '--timeout <seconds>',
+      'threads runtime: fail a run still going after this long',
+      wholeNumber('--timeout', 1),
+      600,
+    )
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (dir: string, flags: RunFlags) => {
+      const { scenario, warnings } = await readClassicScenario(dir);
+      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
+      const result = await runClassic(scenario, {
+        runtime: flags.runtime,
+        seed: flags.seed,
+        strategy: flags.strategy,
+        timeoutMs: flags.timeout * 1000,
+        onProgress: (segments) => progress.update(segments),
+      }).finally(() => progress.stop());
+      const outDir = flags.out ?? dir;
+      const written = await writeOutputs(outDir, result.outputs);
+      const summary = summarize(result);
+      if (flags.json !== undefined) {
+        await writeJson(
+          flags.json,
+          toClassicResults(result, summary, { input: dir, swarmlab: VERSION, createdAt: new Date() }),
+        );
+      }
+      process.stdout.write(`${formatRunSummary(result, summary)}\n`);
+      process.stdout.write(
+        `wrote ${written.length} output file${written.length === 1 ? '' : 's'} to ${outDir}\n`,
+      );
+    });
+}

@@ -1,0 +1,47 @@
+// The swarmlab command line: parses flags, calls the library, prints progress and a summary.
+// Exit codes: 0 done, 2 bad input or usage, 1 anything else (always with a message, never a stack trace).
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../formats/input-error.ts';
+import { registerGen } from './commands/gen.ts';
+import { registerRun } from './commands/run.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+import { VERSION } from './version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('swarmlab')
+    .description('Run BitTorrent swarms: the classic tracker-and-clients protocol, simulated or on threads.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerRun(program);
+  registerGen(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed help, the version, or what was wrong with the command line.
+    if (error.exitCode === 0) return EXIT_OK;
+    const cause = (error as CommanderError & { cause?: unknown }).cause;
+    if (cause instanceof UsageError) process.stderr.write(`swarmlab: ${cause.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof InputError || error instanceof UsageError) {
+    process.stderr.write(`swarmlab: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`swarmlab: ${message}\n`);
+  return EXIT_FAILURE;
+}
