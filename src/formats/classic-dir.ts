@@ -21,11 +21,20 @@ export async function readClassicScenario(dir: string): Promise<LoadedScenario> 
   const files = await Promise.all(
     ranks.map(async (rank) => {
       const path = join(dir, `in${rank}.txt`);
-      return parseClientFile(path, rank, await readFile(path, 'utf8'));
+      return parseClientFile(path, rank, await readText(path));
     }),
   );
   const { clients, warnings } = toClientInputs(files);
   return { scenario: { clients }, warnings };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(path, undefined, code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`);
+  }
 }
 
 /** The ranks 1..N of the in<R>.txt files in `dir`; a gap in the numbering is an error. */

@@ -121,23 +121,22 @@ function readOwnedFile(
 }
 
 /**
- * A file that lists fewer hashes than it declares swallows the wanted count as a hash, and the
- * parser only notices a line later; say what most likely happened instead of the bare symptom.
+ * A file that lists fewer hashes than it declares swallows the wanted count as a hash, and the parser
+ * only notices a line later. When the swallowed "hash" is a bare number unlike the file's other hashes
+ * (hashes of one file share a length), say what most likely happened instead of the bare symptom.
  */
-function readWantedCount(
-  reader: LineReader,
-  lastOwned: (OwnedFile & { lastLine: number }) | undefined,
-): number {
+function readWantedCount(reader: LineReader, lastOwned: (OwnedFile & { lastLine: number }) | undefined): number {
   try {
     return readCount(reader, 'the number of wanted files');
   } catch (error) {
-    const lastHash = lastOwned?.hashes.at(-1);
-    if (!(error instanceof InputError) || lastOwned === undefined || !/^\d+$/.test(lastHash ?? ''))
-      throw error;
+    if (!(error instanceof InputError) || lastOwned === undefined) throw error;
     const { name, hashes, lastLine } = lastOwned;
+    const last = hashes.at(-1) ?? '';
+    const swallowed = hashes.length >= 2 && /^\d+$/.test(last) && last.length !== (hashes[0] as string).length;
+    if (!swallowed) throw error;
     throw reader.error(
       `expected ${hashes.length} hashes for ${name}, found ${hashes.length - 1}: ` +
-        `'${lastHash}' here looks like the number of wanted files, not a hash`,
+        `'${last}' here looks like the number of wanted files, not a hash`,
       lastLine,
     );
   }

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClientInput } from '../../src/protocol/client.ts';
 import {
   type ClientFile,
   formatClientFile,
@@ -10,6 +9,7 @@ import {
   toClientInputs,
 } from '../../src/formats/classic.ts';
 import { InputError } from '../../src/formats/input-error.ts';
+import type { ClientInput } from '../../src/protocol/client.ts';
 
 const PATH = 'seed/in1.txt';
 
@@ -21,19 +21,7 @@ const H = {
   b2: 'deadbeefdeadbeefdeadbeefdeadbeef',
 };
 
-const SEED = [
-  '2',
-  `file1 3`,
-  H.a1,
-  H.a2,
-  H.a3,
-  'file2 2',
-  H.b1,
-  H.b2,
-  '1',
-  'file3',
-  '',
-].join('\n');
+const SEED = ['2', `file1 3`, H.a1, H.a2, H.a3, 'file2 2', H.b1, H.b2, '1', 'file3', ''].join('\n');
 
 const SEED_PARSED: ClientFile = {
   path: PATH,
@@ -50,7 +38,12 @@ function parse(text: string, rank = 1): ClientFile {
 }
 
 /** Runs `fn`, which must throw an InputError; checks its line, a part of its problem, and its message. */
-function expectInputError(fn: () => unknown, line: number, fragment: string | RegExp, path = PATH): InputError {
+function expectInputError(
+  fn: () => unknown,
+  line: number,
+  fragment: string | RegExp,
+  path = PATH,
+): InputError {
   let thrown: unknown;
   try {
     fn();
@@ -262,15 +255,27 @@ describe('parseClientFile: bad forms', () => {
   });
 
   it('reports a negative owned count', () => {
-    expectInputError(() => parse(lines('-1', '0')), 1, "expected the number of owned files (a whole number), found '-1'");
+    expectInputError(
+      () => parse(lines('-1', '0')),
+      1,
+      "expected the number of owned files (a whole number), found '-1'",
+    );
   });
 
   it('reports a negative segment count', () => {
-    expectInputError(() => parse(lines('1', 'a -2', 'h', '0')), 2, "the number of segments of a (a whole number), found '-2'");
+    expectInputError(
+      () => parse(lines('1', 'a -2', 'h', '0')),
+      2,
+      "the number of segments of a (a whole number), found '-2'",
+    );
   });
 
   it('reports a negative wanted count', () => {
-    expectInputError(() => parse(lines('0', '-1')), 2, "expected the number of wanted files (a whole number), found '-1'");
+    expectInputError(
+      () => parse(lines('0', '-1')),
+      2,
+      "expected the number of wanted files (a whole number), found '-1'",
+    );
   });
 
   it('reports a count too large to be a safe integer', () => {
@@ -297,6 +302,33 @@ describe('parseClientFile: bad forms', () => {
     expectInputError(() => parse('1\na 2'), 2, /^expected 2 hashes for a, found 0$/);
   });
 
+  it('reports fewer hashes than declared when the wanted count was taken as the last hash', () => {
+    expectInputError(
+      () => parse(lines('1', 'a 2', 'h1', '1', 'b')),
+      4,
+      "expected 2 hashes for a, found 1: '1' here looks like the number of wanted files",
+    );
+  });
+
+  it('reports fewer hashes than declared when the wanted count was taken as the last hash and the file ends', () => {
+    expectInputError(
+      () => parse(lines('1', 'a 2', 'h1', '0')),
+      4,
+      "expected 2 hashes for a, found 1: '0' here looks like the number of wanted files",
+    );
+  });
+
+  // Source bug: when an owned file's last hash is all digits, any error reading the wanted count is
+  // re-reported as "the wanted count was taken as a hash", on the hash's line, even when the file gave
+  // exactly the declared number of hashes and the wanted count line is present but has an extra token.
+  it('reports an extra token after the wanted count on its own line even when the last hash is all digits', () => {
+    expectInputError(
+      () => parse(lines('1', 'a 1', '42', '1 x', 'b')),
+      4,
+      "unexpected 'x' after the number of wanted files",
+    );
+  });
+
   it('reports content after the wanted list, on the line where it starts', () => {
     expectInputError(
       () => parse(lines('0', '1', 'x', '', 'extra stuff', '')),
@@ -310,7 +342,11 @@ describe('parseClientFile: bad forms', () => {
   });
 
   it('reports an extra token after the owned count', () => {
-    expectInputError(() => parse(lines('1 2', 'a 1', 'h', '0')), 1, "unexpected '2' after the number of owned files");
+    expectInputError(
+      () => parse(lines('1 2', 'a 1', 'h', '0')),
+      1,
+      "unexpected '2' after the number of owned files",
+    );
   });
 
   it('reports an extra token after a segment count', () => {
@@ -322,7 +358,11 @@ describe('parseClientFile: bad forms', () => {
   });
 
   it('reports an extra token after the wanted count', () => {
-    expectInputError(() => parse(lines('0', '1 x', 'y')), 2, "unexpected 'x' after the number of wanted files");
+    expectInputError(
+      () => parse(lines('0', '1 x', 'y')),
+      2,
+      "unexpected 'x' after the number of wanted files",
+    );
   });
 
   it('reports an extra token on a hash line', () => {
@@ -358,7 +398,11 @@ describe('parseClientFile: bad forms', () => {
   });
 
   it("reports a wanted file name containing '/'", () => {
-    expectInputError(() => parse(lines('0', '1', '../etc/passwd')), 3, "'../etc/passwd' cannot be a file name");
+    expectInputError(
+      () => parse(lines('0', '1', '../etc/passwd')),
+      3,
+      "'../etc/passwd' cannot be a file name",
+    );
   });
 
   it("reports a file name containing '\\'", () => {
@@ -400,7 +444,12 @@ describe('toClientInputs', () => {
 
   it('reports a wanted file that no client owns, naming the wanting file and line', () => {
     const in3 = parseClientFile('d/in3.txt', 3, lines('0', '2', 'a', 'ghost'));
-    expectInputError(() => toClientInputs([in1(), in2(), in3]), 4, 'ghost is wanted, but no client owns it', 'd/in3.txt');
+    expectInputError(
+      () => toClientInputs([in1(), in2(), in3]),
+      4,
+      'ghost is wanted, but no client owns it',
+      'd/in3.txt',
+    );
   });
 
   it('reports two owners that disagree on hashes, naming both places', () => {
@@ -416,7 +465,12 @@ describe('toClientInputs', () => {
 
   it('reports two owners that disagree on the number of segments', () => {
     const in3 = parseClientFile('d/in3.txt', 3, lines('1', 'a 1', 'h1', '0'));
-    expectInputError(() => toClientInputs([in1(), in3]), 2, 'a has other hashes than at d/in1.txt:2', 'd/in3.txt');
+    expectInputError(
+      () => toClientInputs([in1(), in3]),
+      2,
+      'a has other hashes than at d/in1.txt:2',
+      'd/in3.txt',
+    );
   });
 
   it('warns, without failing, when a client wants a file it already owns', () => {
@@ -457,7 +511,11 @@ const clientArb: fc.Arbitrary<ClientInput> = fc.record({
   owned: fc
     .uniqueArray(nameArb, { maxLength: 6 })
     .chain((names) =>
-      fc.tuple(...names.map((name) => fc.array(hashArb, { minLength: 1, maxLength: 8 }).map((hashes) => ({ name, hashes })))),
+      fc.tuple(
+        ...names.map((name) =>
+          fc.array(hashArb, { minLength: 1, maxLength: 8 }).map((hashes) => ({ name, hashes })),
+        ),
+      ),
     ),
   wanted: fc.uniqueArray(nameArb, { maxLength: 6 }),
 });
@@ -476,7 +534,6 @@ describe('formatClientFile then parseClientFile', () => {
         line++;
         const wanted = client.wanted.map((name) => ({ name, line: line++ }));
         expect(parsed).toEqual({ path: PATH, rank: client.rank, owned, wanted });
-        expect(toClientInputs([parsed]).clients).toHaveLength(1);
       }),
       { numRuns: 300 },
     );
@@ -537,7 +594,26 @@ function mutate(text: string, mutation: Mutation): string {
 
 const tokenSoupArb = fc
   .array(
-    fc.constantFrom('0', '1', '2', '3', '-1', '00', '1e3', 'a', 'b', 'a/b', '..', 'h1', ' ', '\t', '\n', '\r\n', '\r', 'x 1'),
+    fc.constantFrom(
+      '0',
+      '1',
+      '2',
+      '3',
+      '-1',
+      '00',
+      '1e3',
+      'a',
+      'b',
+      'a/b',
+      '..',
+      'h1',
+      ' ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\r',
+      'x 1',
+    ),
     { maxLength: 40 },
   )
   .map((parts) => parts.join(''));
