@@ -15,6 +15,7 @@ import {
 } from '../runtime/types.ts';
 import type { ClassicScenario } from '../scenario/classic.ts';
 import { monotonicMs, type WorkerInit, type WorkerReport } from './wire.ts';
+import { workerUrl } from './worker-entry.ts';
 
 export interface ThreadsOptions extends RunOptions {
   /** Stop and fail a run that has not finished after this long (default 10 minutes). */
@@ -24,18 +25,9 @@ export interface ThreadsOptions extends RunOptions {
 const DEFAULT_TIMEOUT_MS = 600_000;
 const PROGRESS_EVERY_MS = 100;
 
-/**
- * Workers run the compiled JavaScript when we are compiled; from the TypeScript sources (tests, tsx)
- * a small bootstrap registers tsx in the worker first, since Node 20 workers do not inherit loaders.
- */
-function workerEntry(): { url: URL; entry: string } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const worker = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  return { url: fromSource ? new URL('./tsx-boot.mjs', import.meta.url) : worker, entry: worker.href };
-}
-
-export function runThreads(scenario: ClassicScenario, options: ThreadsOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => new ThreadsRun(scenario, options, resolve, reject).start());
+export async function runThreads(scenario: ClassicScenario, options: ThreadsOptions): Promise<RunResult> {
+  const url = await workerUrl();
+  return new Promise((resolve, reject) => new ThreadsRun(scenario, options, resolve, reject).start(url));
 }
 
 class ThreadsRun {
@@ -65,12 +57,12 @@ class ThreadsRun {
     this.sent = new Int32Array(new SharedArrayBuffer(slots * Int32Array.BYTES_PER_ELEMENT));
   }
 
-  start(): void {
-    const entry = workerEntry();
-    const shared = { progress: this.progress, sent: this.sent, entry: entry.entry };
+  start(url: URL): void {
+    const shared = { progress: this.progress, sent: this.sent };
     const trackerChannels = this.scenario.clients.map(() => new MessageChannel());
     const clientPorts = trackerChannels.map((channel) => channel.port1);
     this.spawn(
+      url,
       TRACKER,
       { role: 'tracker', clientCount: this.clientCount, clientPorts, ...shared },
       clientPorts,
@@ -78,7 +70,7 @@ class ThreadsRun {
     this.scenario.clients.forEach((input, i) => {
       const trackerPort = (trackerChannels[i] as MessageChannel).port2;
       const { seed, strategy } = this.options;
-      this.spawn(input.rank, { role: 'client', input, seed, strategy, trackerPort, ...shared }, [
+      this.spawn(url, input.rank, { role: 'client', input, seed, strategy, trackerPort, ...shared }, [
         trackerPort,
       ]);
     });
@@ -89,8 +81,8 @@ class ThreadsRun {
     }
   }
 
-  private spawn(rank: Rank, init: WorkerInit, transfer: readonly MessagePort[]): void {
-    const worker = new Worker(workerEntry().url, { workerData: init, transferList: [...transfer] });
+  private spawn(url: URL, rank: Rank, init: WorkerInit, transfer: readonly MessagePort[]): void {
+    const worker = new Worker(url, { workerData: init, transferList: [...transfer] });
     worker.on('message', (report: WorkerReport) => this.onReport(rank, report));
     worker.on('error', (error) => this.fail(new Error(`rank ${rank}: ${error.message}`)));
     worker.on('exit', (code) => {

@@ -21,8 +21,6 @@ export type WorkerInit = (
   readonly progress: Int32Array;
   /** Messages sent, one slot per rank. */
   readonly sent: Int32Array;
-  /** The module the tsx bootstrap loads, when running from the TypeScript sources. */
-  readonly entry: string;
 };
 
 /** What travels on a rank-to-rank port: the messages one handler produced for that peer, in order. */
