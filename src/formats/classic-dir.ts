@@ -33,7 +33,11 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, undefined, code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`);
+    throw new InputError(
+      path,
+      undefined,
+      code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`,
+    );
   }
 }
 

@@ -125,14 +125,18 @@ function readOwnedFile(
  * only notices a line later. When the swallowed "hash" is a bare number unlike the file's other hashes
  * (hashes of one file share a length), say what most likely happened instead of the bare symptom.
  */
-function readWantedCount(reader: LineReader, lastOwned: (OwnedFile & { lastLine: number }) | undefined): number {
+function readWantedCount(
+  reader: LineReader,
+  lastOwned: (OwnedFile & { lastLine: number }) | undefined,
+): number {
   try {
     return readCount(reader, 'the number of wanted files');
   } catch (error) {
     if (!(error instanceof InputError) || lastOwned === undefined) throw error;
     const { name, hashes, lastLine } = lastOwned;
     const last = hashes.at(-1) ?? '';
-    const swallowed = hashes.length >= 2 && /^\d+$/.test(last) && last.length !== (hashes[0] as string).length;
+    const swallowed =
+      hashes.length >= 2 && /^\d+$/.test(last) && last.length !== (hashes[0] as string).length;
     if (!swallowed) throw error;
     throw reader.error(
       `expected ${hashes.length} hashes for ${name}, found ${hashes.length - 1}: ` +

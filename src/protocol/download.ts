@@ -100,7 +100,7 @@ export class ClientDownload {
       const held = this.holdings.track(msg.file, msg.hashes);
       this.transfer = { file: msg.file, held, members, refusedBy: new Set(), sinceUpdate: 0 };
     }
-    this.requestNextSegment(this.transfer, out);
+    this.continueTransfer(this.transfer, out);
   }
 
   private onSegmentReply(from: Rank, msg: MessageOf<'segment-reply'>, out: DownloadOutbox): void {
@@ -127,14 +127,8 @@ export class ClientDownload {
     transfer.refusedBy.clear();
     this.stats.downloaded++;
     this.stats.downloadedFrom[from] = (this.stats.downloadedFrom[from] ?? 0) + 1;
-    if (transfer.held.isComplete) {
-      out.send(TRACKER, { kind: 'file-complete', file: transfer.file });
-      this.reportCompleted(transfer.file, transfer.held, out);
-      this.startNextFile(out);
-      return;
-    }
     transfer.sinceUpdate++;
-    if (transfer.sinceUpdate === UPDATE_EVERY) {
+    if (transfer.sinceUpdate === UPDATE_EVERY && !transfer.held.isComplete) {
       // Tell the tracker we hold part of the file (we become a peer), and refresh the swarm:
       // new peers appear as others download.
       transfer.sinceUpdate = 0;
@@ -143,7 +137,18 @@ export class ClientDownload {
       out.send(TRACKER, { kind: 'swarm-request', file: transfer.file });
       return;
     }
-    this.requestNextSegment(transfer, out);
+    this.continueTransfer(transfer, out);
+  }
+
+  /** Asks for the next missing segment, or, when none is missing, reports the file complete. */
+  private continueTransfer(transfer: Transfer, out: DownloadOutbox): void {
+    if (!transfer.held.isComplete) {
+      this.requestNextSegment(transfer, out);
+      return;
+    }
+    out.send(TRACKER, { kind: 'file-complete', file: transfer.file });
+    this.reportCompleted(transfer.file, transfer.held, out);
+    this.startNextFile(out);
   }
 
   private requestNextSegment(transfer: Transfer, out: DownloadOutbox): void {

@@ -32,7 +32,8 @@ export class Tracker {
   }
 
   handle(from: Rank, msg: Message, out: Outbox): void {
-    if (from < 1 || from > this.clientCount) throw new ProtocolError(`message from unknown rank ${from}`);
+    if (!Number.isInteger(from) || from < 1 || from > this.clientCount)
+      throw new ProtocolError(`message from unknown rank ${from}`);
     switch (msg.kind) {
       case 'owned-files':
         this.onOwnedFiles(from, msg.files, out);
@@ -99,6 +100,7 @@ export class Tracker {
 
   private onUploadClosed(from: Rank): void {
     this.expect('closing', { kind: 'upload-closed' });
+    if (this.closed.has(from)) throw new ProtocolError(`client ${from} closed its upload side twice`);
     this.closed.add(from);
     if (this.closed.size === this.clientCount) this.phaseNow = 'stopped';
   }

@@ -89,8 +89,20 @@ describe('Tracker: collecting the clients’ files', () => {
 
   it('makes a file owned by several clients one swarm with every owner a seed', () => {
     const { tracker } = serving([[A, B], [B], [A]]);
-    expect(swarmOf(tracker, 2, 'a')).toEqual({ kind: 'swarm', file: 'a', hashes: A.hashes, seeds: [1, 3], peers: [] });
-    expect(swarmOf(tracker, 1, 'b')).toEqual({ kind: 'swarm', file: 'b', hashes: B.hashes, seeds: [1, 2], peers: [] });
+    expect(swarmOf(tracker, 2, 'a')).toEqual({
+      kind: 'swarm',
+      file: 'a',
+      hashes: A.hashes,
+      seeds: [1, 3],
+      peers: [],
+    });
+    expect(swarmOf(tracker, 1, 'b')).toEqual({
+      kind: 'swarm',
+      file: 'b',
+      hashes: B.hashes,
+      seeds: [1, 2],
+      peers: [],
+    });
     expect([...tracker.swarms.files].sort()).toEqual(['a', 'b']);
   });
 
@@ -201,7 +213,9 @@ describe('Tracker: serving swarms', () => {
   it('never lists a client as both a seed and a peer of a file, whatever it reports', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ rank: fc.integer({ min: 1, max: 4 }), complete: fc.boolean() }), { maxLength: 30 }),
+        fc.array(fc.record({ rank: fc.integer({ min: 1, max: 4 }), complete: fc.boolean() }), {
+          maxLength: 30,
+        }),
         (reports) => {
           const { tracker, out } = serving([[A], [], [], []]);
           const seeds = new Set<Rank>([1]);
@@ -252,10 +266,10 @@ describe('Tracker: shutting down', () => {
     expect(out.sent).toEqual([]);
   });
 
-  it('does not count the same client’s upload-closed twice', () => {
+  it('throws a ProtocolError when a client closes its upload side twice, and does not count it twice', () => {
     const { tracker, out } = closing(2);
     tracker.handle(1, { kind: 'upload-closed' }, out);
-    tracker.handle(1, { kind: 'upload-closed' }, out);
+    expect(() => tracker.handle(1, { kind: 'upload-closed' }, out)).toThrow(ProtocolError);
     expect(tracker.stopped).toBe(false);
     tracker.handle(2, { kind: 'upload-closed' }, out);
     expect(tracker.stopped).toBe(true);
@@ -345,7 +359,7 @@ describe('Tracker: protocol violations', () => {
   // Source bug: handle() only checks `from < 1 || from > clientCount`, which NaN and fractions pass.
   // A report from rank 1.5 then counts toward the N reports, so 'start' goes out although rank 2 never
   // reported. Remove `.fails` once handle() rejects ranks that are not whole numbers.
-  it.fails('throws a ProtocolError on a message from a rank that is not a whole number', () => {
+  it('throws a ProtocolError on a message from a rank that is not a whole number', () => {
     const tracker = new Tracker(2);
     const out = new RecordingOutbox();
     tracker.handle(1, { kind: 'owned-files', files: [A] }, out);

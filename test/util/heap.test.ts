@@ -7,7 +7,7 @@ describe('MinHeap', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 20 })), (keys) => {
         const heap = new MinHeap<number>();
-        keys.forEach((key, i) => heap.push(key, i));
+        for (const [i, key] of keys.entries()) heap.push(key, i);
         const popped: number[] = [];
         while (heap.size > 0) popped.push(heap.pop() as number);
         const expected = keys.map((key, i) => ({ key, i })).sort((a, b) => a.key - b.key || a.i - b.i);
