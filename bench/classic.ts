@@ -50,7 +50,9 @@ async function measure(c: Case): Promise<Figures> {
 
 function runInChild(c: Case): Figures {
   const self = fileURLToPath(import.meta.url);
-  const output = execFileSync(process.execPath, ['--import', 'tsx', self, JSON.stringify(c)], { encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['--import', 'tsx', self, JSON.stringify(c)], {
+    encoding: 'utf8',
+  });
   return JSON.parse(output.trim().split('\n').at(-1) as string) as Figures;
 }
 

@@ -1,4 +1,5 @@
 // Parsers for flag values, each rejecting bad values with a sentence a user can act on.
+import { stat } from 'node:fs/promises';
 import { UsageError } from './errors.ts';
 
 export function wholeNumber(flag: string, min = 0): (value: string) => number {
@@ -29,4 +30,24 @@ export function oneOf<T extends string>(flag: string, allowed: readonly T[]): (v
     }
     return value as T;
   };
+}
+
+/** `path` is a folder, or nothing yet (it will be made). */
+export async function expectFolderOrNothing(path: string, flag: string): Promise<void> {
+  const kind = await kindOf(path);
+  if (kind === 'file') throw new UsageError(`${flag} ${path}: a file is there, not a folder`);
+}
+
+/** `path` is a file (to be replaced), or nothing yet. */
+export async function expectFileOrNothing(path: string, flag: string): Promise<void> {
+  const kind = await kindOf(path);
+  if (kind === 'folder') throw new UsageError(`${flag} ${path}: a folder is there, not a file`);
+}
+
+async function kindOf(path: string): Promise<'file' | 'folder' | 'nothing'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'nothing';
+  }
 }

@@ -79,7 +79,7 @@ export class ClientDownload {
         continue;
       }
       this.state = { phase: 'awaiting-swarm', file };
-      out.send(TRACKER, { kind: 'swarm-request', file });
+      out.send(TRACKER, { kind: 'swarm-request', file, refresh: false });
       return;
     }
     this.state = { phase: 'done' };
@@ -97,6 +97,8 @@ export class ClientDownload {
       this.transfer.members = members;
       this.transfer.refusedBy.clear();
     } else {
+      if (msg.hashes === null)
+        throw new ProtocolError(`client ${this.rank} got ${msg.file}'s swarm without its hashes`);
       const held = this.holdings.track(msg.file, msg.hashes);
       this.transfer = { file: msg.file, held, members, refusedBy: new Set(), sinceUpdate: 0 };
     }
@@ -134,7 +136,7 @@ export class ClientDownload {
       transfer.sinceUpdate = 0;
       out.send(TRACKER, { kind: 'update', file: transfer.file });
       this.state = { phase: 'awaiting-swarm', file: transfer.file };
-      out.send(TRACKER, { kind: 'swarm-request', file: transfer.file });
+      out.send(TRACKER, { kind: 'swarm-request', file: transfer.file, refresh: true });
       return;
     }
     this.continueTransfer(transfer, out);

@@ -16,13 +16,16 @@ export type Message =
   | { readonly kind: 'owned-files'; readonly files: readonly OwnedFile[] }
   /** tracker -> client download side, once every client has reported: go. */
   | { readonly kind: 'start' }
-  /** download -> tracker: who is in this file's swarm? */
-  | { readonly kind: 'swarm-request'; readonly file: string }
-  /** tracker -> download: the swarm's members and the file's hashes. */
+  /**
+   * download -> tracker: who is in this file's swarm? A refresh (every 10 segments) needs only the
+   * members, not the hashes again: a file's hash list can be long.
+   */
+  | { readonly kind: 'swarm-request'; readonly file: string; readonly refresh: boolean }
+  /** tracker -> download: the swarm's members, and the file's hashes unless this answers a refresh. */
   | {
       readonly kind: 'swarm';
       readonly file: string;
-      readonly hashes: readonly string[];
+      readonly hashes: readonly string[] | null;
       readonly seeds: readonly Rank[];
       readonly peers: readonly Rank[];
     }

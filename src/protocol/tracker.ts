@@ -39,7 +39,7 @@ export class Tracker {
         this.onOwnedFiles(from, msg.files, out);
         return;
       case 'swarm-request':
-        this.onSwarmRequest(from, msg.file, out);
+        this.onSwarmRequest(from, msg.file, msg.refresh, out);
         return;
       case 'update':
         this.expect('serving', msg);
@@ -77,13 +77,13 @@ export class Tracker {
     for (let rank = 1; rank <= this.clientCount; rank++) out.send(rank, { kind: 'start' });
   }
 
-  private onSwarmRequest(from: Rank, file: string, out: Outbox): void {
+  private onSwarmRequest(from: Rank, file: string, refresh: boolean, out: Outbox): void {
     this.expect('serving', { kind: 'swarm-request' });
     const swarm = this.swarms.require(file, from);
     out.send(from, {
       kind: 'swarm',
       file,
-      hashes: swarm.hashes,
+      hashes: refresh ? null : swarm.hashes,
       seeds: [...swarm.seeds],
       peers: [...swarm.peers],
     });

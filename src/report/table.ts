@@ -43,7 +43,7 @@ export function formatRunSummary(result: RunResult, summary: ClassicSummary): st
     formatTable(['rank', 'downloaded', 'served', 'refused', 'files'], rows),
     '',
     `runtime ${result.runtime}, seed ${result.seed}, strategy ${result.strategy}: ${summary.messages} messages in ${time}`,
-    `load balance over ${balance.servers} serving clients: max ${balance.maxServed}, mean ${fixed(balance.meanServed, 1)}, ` +
+    `load balance over ${balance.servers} serving client${balance.servers === 1 ? '' : 's'}: max ${balance.maxServed}, mean ${fixed(balance.meanServed, 1)}, ` +
       `max/mean ${fixed(balance.maxOverMean, 2)}, Jain's index ${fixed(balance.jain, 3)}`,
   ].join('\n');
 }

@@ -437,6 +437,24 @@ describe('run usage errors', () => {
     expect(await listDir(out)).toBeNull();
   });
 
+  it('exits 2 before running when --out names a file, or --json a folder', async () => {
+    const parent = await makeTempDir('targets');
+    const file = join(parent, 'a-file');
+    await writeFile(file, 'keep me');
+
+    const outIsFile = await swarmlab(['run', 'examples/basic', '--out', file, '--quiet']);
+    expectExit(outIsFile, 2);
+    expect(outIsFile.stderr).toMatch(/--out .*a-file: a file is there, not a folder/);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+
+    const out = join(parent, 'out');
+    const jsonIsFolder = await swarmlab(['run', 'examples/basic', '--out', out, '--json', parent, '--quiet']);
+    expectExit(jsonIsFolder, 2);
+    expect(jsonIsFolder.stderr).toMatch(/--json .*: a folder is there, not a file/);
+    expect(jsonIsFolder.stderr).not.toMatch(STACK_FRAME);
+    expect(await listDir(out)).toBeNull();
+  });
+
   it('exits 2 with no arguments at all', async () => {
     const result = await swarmlab([]);
 

@@ -43,7 +43,7 @@ function setup({ rank = 1, wanted, owned = [], strategy = 'random', selector, se
   return { download, stats, holdings, out: new RecordingOutbox() };
 }
 
-function swarm(file: string, hashes: readonly string[], seeds: Rank[], peers: Rank[] = []): Message {
+function swarm(file: string, hashes: readonly string[] | null, seeds: Rank[], peers: Rank[] = []): Message {
   return { kind: 'swarm', file, hashes, seeds, peers };
 }
 
@@ -127,7 +127,7 @@ describe('ClientDownload: starting', () => {
     expect(download.phase).toBe('waiting-start');
     expect(out.sent).toEqual([]);
     download.handle(TRACKER, { kind: 'start' }, out);
-    expect(out.take()).toEqual([{ to: TRACKER, msg: { kind: 'swarm-request', file: 'b' } }]);
+    expect(out.take()).toEqual([{ to: TRACKER, msg: { kind: 'swarm-request', file: 'b', refresh: false } }]);
     expect(download.phase).toBe('awaiting-swarm');
     expect(download.done).toBe(false);
   });
@@ -146,7 +146,7 @@ describe('ClientDownload: starting', () => {
     const { download, out, stats } = setup({ wanted: ['a', 'b'], owned: [a] });
     download.handle(TRACKER, { kind: 'start' }, out);
     expect(out.completions).toEqual([{ file: 'a', hashes: a.hashes }]);
-    expect(out.take()).toEqual([{ to: TRACKER, msg: { kind: 'swarm-request', file: 'b' } }]);
+    expect(out.take()).toEqual([{ to: TRACKER, msg: { kind: 'swarm-request', file: 'b', refresh: false } }]);
     expect(stats.filesCompleted).toBe(1);
     expect(stats.downloaded).toBe(0);
   });
@@ -305,16 +305,23 @@ describe('ClientDownload: progress reports', () => {
     }
     expect(out.take()).toEqual([
       { to: TRACKER, msg: { kind: 'update', file: 'a' } },
-      { to: TRACKER, msg: { kind: 'swarm-request', file: 'a' } },
+      { to: TRACKER, msg: { kind: 'swarm-request', file: 'a', refresh: true } },
     ]);
     expect(download.phase).toBe('awaiting-swarm');
     // No request is outstanding while it waits: a reply now is a protocol error.
     expect(() => download.handle(2, reply('a', 10, true), out)).toThrow(ProtocolError);
-    // The refreshed swarm lists the client itself as a peer now, and a new peer.
-    download.handle(TRACKER, swarm('a', hashes, [2], [1, 3]), out);
+    // The refreshed swarm (members only, no hashes) lists the client itself as a peer now, and a new peer.
+    download.handle(TRACKER, swarm('a', null, [2], [1, 3]), out);
     const next = out.takeOne();
     expect(next.msg).toEqual({ kind: 'segment-request', file: 'a', index: 10 });
     expect([2, 3]).toContain(next.to);
+  });
+
+  it("refuses a first swarm reply that comes without the file's hashes", () => {
+    const { download, out } = setup({ rank: 1, wanted: ['a'] });
+    download.handle(TRACKER, { kind: 'start' }, out);
+    out.take();
+    expect(() => download.handle(TRACKER, swarm('a', null, [2]), out)).toThrow(ProtocolError);
   });
 
   it('sends an update and refreshes the swarm after every 10 segments, but not when the file completes', () => {
@@ -335,7 +342,7 @@ describe('ClientDownload: progress reports', () => {
           if (event.from === 1 && event.msg.kind === 'update') {
             expect(granted).toBe(UPDATE_EVERY);
             granted = 0;
-            expect(log[i + 1]?.msg).toEqual({ kind: 'swarm-request', file: 'a' });
+            expect(log[i + 1]?.msg).toEqual({ kind: 'swarm-request', file: 'a', refresh: true });
             expect(log[i + 2]?.msg.kind).toBe('swarm');
           }
         }
@@ -364,7 +371,7 @@ describe('ClientDownload: completing files', () => {
     }
     expect(out.take()).toEqual([
       { to: TRACKER, msg: { kind: 'file-complete', file: 'a' } },
-      { to: TRACKER, msg: { kind: 'swarm-request', file: 'b' } },
+      { to: TRACKER, msg: { kind: 'swarm-request', file: 'b', refresh: false } },
     ]);
     expect(out.completions).toEqual([{ file: 'a', hashes: hashesA }]);
     expect(stats.filesCompleted).toBe(1);
@@ -525,7 +532,7 @@ describe('ClientDownload: protocol violations', () => {
     const { download, out } = awaitingSegment();
     const notMine: Message[] = [
       { kind: 'owned-files', files: [] },
-      { kind: 'swarm-request', file: 'a' },
+      { kind: 'swarm-request', file: 'a', refresh: false },
       { kind: 'segment-request', file: 'a', index: 0 },
       { kind: 'update', file: 'a' },
       { kind: 'file-complete', file: 'a' },

@@ -21,9 +21,9 @@ function serving(owned: readonly (readonly OwnedFile[])[]): { tracker: Tracker; 
 }
 
 /** Asks the tracker for `file`'s swarm on behalf of `from` and returns the one reply. */
-function swarmOf(tracker: Tracker, from: Rank, file: string): Message {
+function swarmOf(tracker: Tracker, from: Rank, file: string, refresh = false): Message {
   const out = new RecordingOutbox();
-  tracker.handle(from, { kind: 'swarm-request', file }, out);
+  tracker.handle(from, { kind: 'swarm-request', file, refresh }, out);
   const { to, msg } = out.takeOne();
   expect(to).toBe(from);
   return msg;
@@ -142,10 +142,21 @@ describe('Tracker: serving swarms', () => {
     const { tracker, out } = serving([[A], [], []]);
     tracker.handle(2, { kind: 'update', file: 'a' }, out);
     expect(out.sent).toEqual([]);
-    tracker.handle(3, { kind: 'swarm-request', file: 'a' }, out);
+    tracker.handle(3, { kind: 'swarm-request', file: 'a', refresh: false }, out);
     expect(out.take()).toEqual([
       { to: 3, msg: { kind: 'swarm', file: 'a', hashes: A.hashes, seeds: [1], peers: [2] } },
     ]);
+  });
+
+  it('answers a refresh with the members only, since the client has the hashes already', () => {
+    const { tracker } = serving([[A], [], []]);
+    expect(swarmOf(tracker, 2, 'a', true)).toEqual({
+      kind: 'swarm',
+      file: 'a',
+      hashes: null,
+      seeds: [1],
+      peers: [],
+    });
   });
 
   it('tells a requester only who is in the swarm, never which segments anyone holds', () => {
@@ -176,7 +187,9 @@ describe('Tracker: serving swarms', () => {
 
   it('throws a ProtocolError on a swarm request, update or file-complete for a file nobody owns', () => {
     const { tracker, out } = serving([[A], []]);
-    expect(() => tracker.handle(2, { kind: 'swarm-request', file: 'nope' }, out)).toThrow(ProtocolError);
+    expect(() => tracker.handle(2, { kind: 'swarm-request', file: 'nope', refresh: false }, out)).toThrow(
+      ProtocolError,
+    );
     expect(() => tracker.handle(2, { kind: 'update', file: 'nope' }, out)).toThrow(ProtocolError);
     expect(() => tracker.handle(2, { kind: 'file-complete', file: 'nope' }, out)).toThrow(ProtocolError);
     expect(out.sent).toEqual([]);
@@ -290,7 +303,7 @@ describe('Tracker: protocol violations', () => {
     const out = new RecordingOutbox();
     tracker.handle(1, { kind: 'owned-files', files: [A] }, out);
     const early: Message[] = [
-      { kind: 'swarm-request', file: 'a' },
+      { kind: 'swarm-request', file: 'a', refresh: false },
       { kind: 'update', file: 'a' },
       { kind: 'file-complete', file: 'a' },
       { kind: 'all-done' },
@@ -312,7 +325,7 @@ describe('Tracker: protocol violations', () => {
     const { tracker, out } = closing(2);
     const late: Message[] = [
       { kind: 'owned-files', files: [] },
-      { kind: 'swarm-request', file: 'a' },
+      { kind: 'swarm-request', file: 'a', refresh: false },
       { kind: 'update', file: 'a' },
       { kind: 'file-complete', file: 'a' },
       { kind: 'all-done' },
@@ -326,7 +339,9 @@ describe('Tracker: protocol violations', () => {
     tracker.handle(1, { kind: 'upload-closed' }, out);
     expect(tracker.stopped).toBe(true);
     expect(() => tracker.handle(1, { kind: 'upload-closed' }, out)).toThrow(ProtocolError);
-    expect(() => tracker.handle(1, { kind: 'swarm-request', file: 'a' }, out)).toThrow(ProtocolError);
+    expect(() => tracker.handle(1, { kind: 'swarm-request', file: 'a', refresh: false }, out)).toThrow(
+      ProtocolError,
+    );
   });
 
   it('throws a ProtocolError on the kinds only clients take', () => {
@@ -351,7 +366,9 @@ describe('Tracker: protocol violations', () => {
       );
     }
     const { tracker: active } = serving([[A], [], []]);
-    expect(() => active.handle(4, { kind: 'swarm-request', file: 'a' }, out)).toThrow(ProtocolError);
+    expect(() => active.handle(4, { kind: 'swarm-request', file: 'a', refresh: false }, out)).toThrow(
+      ProtocolError,
+    );
     expect(() => active.handle(0, { kind: 'all-done' }, out)).toThrow(ProtocolError);
     expect(out.sent).toEqual([]);
   });

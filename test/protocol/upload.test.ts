@@ -99,7 +99,7 @@ describe('ClientUpload', () => {
     const notMine: Message[] = [
       { kind: 'owned-files', files: [] },
       { kind: 'start' },
-      { kind: 'swarm-request', file: 'a' },
+      { kind: 'swarm-request', file: 'a', refresh: false },
       { kind: 'swarm', file: 'a', hashes: [], seeds: [], peers: [] },
       { kind: 'segment-reply', file: 'a', index: 0, granted: true },
       { kind: 'update', file: 'a' },

@@ -8,7 +8,7 @@ import { formatRunSummary } from '../../report/table.ts';
 import { runClassic } from '../../runtime/run.ts';
 import { RUNTIMES, type RuntimeName } from '../../runtime/types.ts';
 import { segmentsToDownload } from '../../scenario/classic.ts';
-import { oneOf, wholeNumber } from '../options.ts';
+import { expectFileOrNothing, expectFolderOrNothing, oneOf, wholeNumber } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { VERSION } from '../version.ts';
 
@@ -46,6 +46,9 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (dir: string, flags: RunFlags) => {
       const { scenario, warnings } = await readClassicScenario(dir);
+      // Check where results go before running, so that a long run is not lost to a typo.
+      await expectFolderOrNothing(flags.out ?? dir, '--out');
+      if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
       const result = await runClassic(scenario, {
