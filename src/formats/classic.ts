@@ -2,6 +2,7 @@
 // `client<R>_<file>` (a downloaded file's hashes in segment order, one per line).
 import type { ClientInput } from '../protocol/client.ts';
 import type { OwnedFile } from '../protocol/messages.ts';
+import { sameItems } from '../util/arrays.ts';
 import { InputError } from './input-error.ts';
 
 /** An in<R>.txt as written, with line numbers kept for messages about it. */
@@ -187,7 +188,7 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
       const first = firstOwner.get(owned.name);
       if (first === undefined) {
         firstOwner.set(owned.name, { file, owned });
-      } else if (!sameHashes(first.owned.hashes, owned.hashes)) {
+      } else if (!sameItems(first.owned.hashes, owned.hashes)) {
         const where = `${first.file.path}:${first.owned.line}`;
         throw new InputError(file.path, owned.line, `${owned.name} has other hashes than at ${where}`);
       }
@@ -213,10 +214,6 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
     };
   });
   return { clients, warnings };
-}
-
-function sameHashes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((hash, i) => hash === b[i]);
 }
 
 /** The text of an in<R>.txt for a client. */

@@ -1,5 +1,7 @@
 // The tracker's knowledge: for each file, its hashes and who is in its swarm (seeds hold it all,
 // peers hold part). It never knows which segments a peer holds.
+
+import { sameItems } from '../util/arrays.ts';
 import { type OwnedFile, ProtocolError, type Rank } from './messages.ts';
 
 export interface Swarm {
@@ -25,7 +27,7 @@ export class SwarmRegistry {
       this.swarms.set(file.name, { hashes: file.hashes, seeds: new Set([client]), peers: new Set() });
       return;
     }
-    if (!sameHashes(swarm.hashes, file.hashes)) {
+    if (!sameItems(swarm.hashes, file.hashes)) {
       throw new ProtocolError(
         `client ${client} reports ${file.name} with hashes that differ from its swarm's`,
       );
@@ -51,8 +53,4 @@ export class SwarmRegistry {
     if (swarm === undefined) throw new ProtocolError(`client ${client} names ${file}, which has no swarm`);
     return swarm;
   }
-}
-
-function sameHashes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((hash, i) => hash === b[i]);
 }
