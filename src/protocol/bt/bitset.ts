@@ -1,0 +1,55 @@
+// A fixed-size set of piece indices packed 32 to a word: a peer's pieces, or what it knows a neighbour has.
+
+export class Bitset {
+  private readonly words: Uint32Array;
+  private size = 0;
+
+  constructor(readonly capacity: number) {
+    this.words = new Uint32Array((capacity + 31) >>> 5);
+  }
+
+  static full(capacity: number): Bitset {
+    const bits = new Bitset(capacity);
+    for (let i = 0; i < capacity; i++) bits.add(i);
+    return bits;
+  }
+
+  get count(): number {
+    return this.size;
+  }
+
+  get isFull(): boolean {
+    return this.size === this.capacity;
+  }
+
+  has(index: number): boolean {
+    return ((this.words[index >>> 5] as number) & (1 << (index & 31))) !== 0;
+  }
+
+  /** Adds `index`; returns false if it was already there. */
+  add(index: number): boolean {
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    const before = this.words[word] as number;
+    if ((before & bit) !== 0) return false;
+    this.words[word] = before | bit;
+    this.size++;
+    return true;
+  }
+
+  copyFrom(other: Bitset): void {
+    this.words.set(other.words);
+    this.size = other.size;
+  }
+
+  forEach(visit: (index: number) => void): void {
+    for (let word = 0; word < this.words.length; word++) {
+      let bits = this.words[word] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        visit((word << 5) + 31 - Math.clz32(low));
+        bits ^= low;
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// One end of a connection between two peers: the four BitTorrent flags, what the other end has, the
+// requests each way, and the byte counts the choker ranks neighbours by.
+import { Bitset } from './bitset.ts';
+import type { PeerId } from './wire.ts';
+
+export class Connection {
+  readonly remote: Bitset;
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  /** Pieces the other end has that we lack: we are interested while this is above zero. */
+  interesting = 0;
+  /** Pieces we asked it for and have not received. */
+  readonly inFlight: number[] = [];
+  /** Pieces it asked us for, in order; the head is being sent while `uploading`. */
+  readonly uploadQueue: number[] = [];
+  uploading = false;
+  receivedThisRound = 0;
+  sentThisRound = 0;
+  receivedLastRound = 0;
+  sentLastRound = 0;
+  sentTotal = 0;
+
+  constructor(
+    readonly peer: PeerId,
+    pieces: number,
+  ) {
+    this.remote = new Bitset(pieces);
+  }
+
+  removeInFlight(piece: number): boolean {
+    const at = this.inFlight.indexOf(piece);
+    if (at < 0) return false;
+    this.inFlight.splice(at, 1);
+    return true;
+  }
+
+  endRound(): void {
+    this.receivedLastRound = this.receivedThisRound;
+    this.sentLastRound = this.sentThisRound;
+    this.receivedThisRound = 0;
+    this.sentThisRound = 0;
+  }
+}

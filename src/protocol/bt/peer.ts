@@ -1,0 +1,314 @@
+// A BitTorrent peer as a state machine (BEP 3 semantics): it tracks what its neighbours have, says when it
+// is interested, requests pieces through its piece picker, serves the neighbours its choker unchokes, and
+// announces every piece it completes. Time and randomness come in as arguments; it does no I/O.
+import type { Rng } from '../../util/rng.ts';
+import { Availability } from './availability.ts';
+import { Bitset } from './bitset.ts';
+import type { ChokeCandidate, Choker } from './choker.ts';
+import { Connection } from './connection.ts';
+import { endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
+import type { PeerId, WireOut } from './wire.ts';
+
+/** Regular upload slots; tit-for-tat adds one optimistic slot, other chokers get it as a regular one. */
+export const UPLOAD_SLOTS = 4;
+/** Tit-for-tat rotates its optimistic unchoke every third rechoke round (30 s). */
+export const OPTIMISTIC_EVERY_ROUNDS = 3;
+
+export interface PeerOptions {
+  readonly pieces: number;
+  readonly pieceBytes: (piece: number) => number;
+  readonly picker: PiecePicker;
+  readonly choker: Choker;
+  readonly endgame: boolean;
+  /** Pieces asked of one neighbour at a time (BitTorrent pipelines blocks; see the simulator's mapping). */
+  readonly piecesInFlight: number;
+  readonly maxConnections: number;
+  /** A free rider downloads but never unchokes anyone. */
+  readonly freeRider: boolean;
+  /** Starts holding every piece (an initial seed). */
+  readonly seed: boolean;
+}
+
+export class BtPeer {
+  readonly have: Bitset;
+  readonly connections = new Map<PeerId, Connection>();
+  private readonly availability: Availability;
+  /** How many neighbours each piece is requested from. */
+  private readonly requested: Uint16Array;
+  /** Missing pieces that nobody is asked for: end game begins when this reaches zero. */
+  private unrequestedMissing: number;
+  private optimisticPeer: PeerId | undefined;
+  private rounds = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+
+  constructor(
+    readonly id: PeerId,
+    private readonly options: PeerOptions,
+    private readonly rng: Rng,
+  ) {
+    this.have = options.seed ? Bitset.full(options.pieces) : new Bitset(options.pieces);
+    this.availability = new Availability(options.pieces, options.maxConnections);
+    if (options.seed) for (let piece = 0; piece < options.pieces; piece++) this.availability.hold(piece);
+    this.requested = new Uint16Array(options.pieces);
+    this.unrequestedMissing = options.pieces - this.have.count;
+  }
+
+  get isSeed(): boolean {
+    return this.have.isFull;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Joins the swarm: asks the tracker for peers. */
+  start(out: WireOut): void {
+    out.announce(this.id);
+  }
+
+  /** The tracker's answer: connect to those we are not connected to, up to our limit. */
+  onPeers(peers: readonly PeerId[], out: WireOut): void {
+    for (const peer of peers) {
+      if (this.connections.size >= this.options.maxConnections) return;
+      if (peer !== this.id && !this.connections.has(peer)) out.connect(this.id, peer);
+    }
+  }
+
+  canAccept(peer: PeerId): boolean {
+    return (
+      peer !== this.id && !this.connections.has(peer) && this.connections.size < this.options.maxConnections
+    );
+  }
+
+  /** A connection is up and the other end's bitfield has arrived. */
+  onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): void {
+    const connection = new Connection(peer, this.options.pieces);
+    connection.remote.copyFrom(bitfield);
+    this.connections.set(peer, connection);
+    connection.remote.forEach((piece) => {
+      this.availability.increment(piece);
+      if (!this.have.has(piece)) connection.interesting++;
+    });
+    this.updateInterest(connection, out);
+  }
+
+  onDisconnected(peer: PeerId, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    this.connections.delete(peer);
+    connection.remote.forEach((piece) => {
+      this.availability.decrement(piece);
+    });
+    if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
+    this.dropRequests(connection, out);
+  }
+
+  onHave(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined || !connection.remote.add(piece)) return;
+    this.availability.increment(piece);
+    if (this.have.has(piece)) return;
+    connection.interesting++;
+    this.updateInterest(connection, out);
+    if (connection.amInterested && !connection.peerChoking) this.fillRequests(connection, out);
+  }
+
+  onInterested(peer: PeerId, interested: boolean, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    connection.peerInterested = interested;
+    // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
+    if (interested && connection.amChoking && this.unchokedCount() < this.totalSlots()) {
+      this.setChoked(connection, false, out);
+    }
+  }
+
+  onChoke(peer: PeerId, choked: boolean, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    connection.peerChoking = choked;
+    // Requests stay in flight when choked: each ends as a piece or a reject.
+    if (!choked) this.fillRequests(connection, out);
+  }
+
+  onReject(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined || !connection.removeInFlight(piece)) return;
+    this.unrequest(piece);
+    for (const other of this.connections.values()) {
+      if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
+    }
+  }
+
+  onRequest(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    if (connection.amChoking || !this.have.has(piece)) {
+      out.reject(this.id, peer, piece);
+      return;
+    }
+    connection.uploadQueue.push(piece);
+    if (!connection.uploading) this.transmitNext(connection, out);
+  }
+
+  onCancel(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    const at = connection.uploadQueue.indexOf(piece);
+    if (at < 0) return;
+    connection.uploadQueue.splice(at, 1);
+    // A piece is many blocks: what has not been sent of the one under way is not sent.
+    if (at === 0 && connection.uploading) {
+      connection.uploading = false;
+      out.abortTransmit(this.id, peer);
+      this.transmitNext(connection, out);
+    }
+  }
+
+  /** The last byte of a piece we were sending has left. */
+  onTransmitted(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    const bytes = this.options.pieceBytes(piece);
+    connection.sentThisRound += bytes;
+    connection.sentTotal += bytes;
+    this.bytesSent += bytes;
+    connection.uploading = false;
+    if (connection.uploadQueue[0] === piece) connection.uploadQueue.shift();
+    this.transmitNext(connection, out);
+  }
+
+  /** A whole piece has arrived from `peer`. */
+  onPiece(peer: PeerId, piece: number, out: WireOut): void {
+    const connection = this.connections.get(peer);
+    const bytes = this.options.pieceBytes(piece);
+    this.bytesReceived += bytes;
+    if (connection !== undefined) {
+      connection.receivedThisRound += bytes;
+      if (connection.removeInFlight(piece)) this.unrequest(piece);
+    }
+    if (this.have.add(piece)) this.completePiece(piece, out);
+    if (connection?.amInterested && !connection.peerChoking) {
+      this.fillRequests(connection, out);
+    }
+  }
+
+  /** A rechoke round (every 10 s): the choker picks who we upload to until the next round. */
+  rechoke(out: WireOut): void {
+    this.rounds++;
+    const interested: ChokeCandidate[] = [];
+    for (const connection of this.connections.values())
+      if (connection.peerInterested) interested.push(connection);
+    const { choker, freeRider } = this.options;
+    const regularSlots = choker.optimistic ? UPLOAD_SLOTS : UPLOAD_SLOTS + 1;
+    const chosen = new Set(freeRider ? [] : choker.choose(interested, regularSlots, this.isSeed, this.rng));
+    if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
+    if (this.optimisticPeer !== undefined) chosen.add(this.optimisticPeer);
+    for (const connection of this.connections.values()) {
+      const unchoke = chosen.has(connection.peer);
+      if (unchoke === connection.amChoking) this.setChoked(connection, !unchoke, out);
+      connection.endRound();
+    }
+  }
+
+  private rotateOptimistic(interested: readonly ChokeCandidate[], chosen: ReadonlySet<PeerId>): void {
+    const current = this.optimisticPeer === undefined ? undefined : this.connections.get(this.optimisticPeer);
+    const keep = current?.peerInterested === true && this.rounds % OPTIMISTIC_EVERY_ROUNDS !== 0;
+    if (keep) return;
+    const choked = interested.filter((c) => !chosen.has(c.peer));
+    this.optimisticPeer = choked.length === 0 ? undefined : this.rng.pick(choked).peer;
+  }
+
+  private totalSlots(): number {
+    return this.options.freeRider ? 0 : UPLOAD_SLOTS + 1;
+  }
+
+  private unchokedCount(): number {
+    let count = 0;
+    for (const connection of this.connections.values()) if (!connection.amChoking) count++;
+    return count;
+  }
+
+  private setChoked(connection: Connection, choked: boolean, out: WireOut): void {
+    connection.amChoking = choked;
+    out.choke(this.id, connection.peer, choked);
+    if (!choked) return;
+    // The piece under way is finished (BitTorrent would keep its finished blocks); the requests still
+    // queued are rejected, so that the asker can ask elsewhere at once (BEP 6).
+    const keep = connection.uploading ? 1 : 0;
+    for (const piece of connection.uploadQueue.splice(keep)) out.reject(this.id, connection.peer, piece);
+  }
+
+  private transmitNext(connection: Connection, out: WireOut): void {
+    const next = connection.uploadQueue[0];
+    if (next === undefined || connection.amChoking) return;
+    connection.uploading = true;
+    out.transmit(this.id, connection.peer, next);
+  }
+
+  private completePiece(piece: number, out: WireOut): void {
+    this.availability.hold(piece);
+    if (this.requested[piece] === 0) this.unrequestedMissing--;
+    // End game may have asked others for it too: cancel those.
+    for (const connection of this.connections.values()) {
+      if (connection.removeInFlight(piece)) {
+        this.addRequested(piece, -1);
+        out.cancel(this.id, connection.peer, piece);
+      }
+      if (connection.remote.has(piece)) {
+        connection.interesting--;
+        this.updateInterest(connection, out);
+      }
+    }
+    out.have(this.id, piece);
+    if (this.have.isFull) out.completed(this.id);
+  }
+
+  private updateInterest(connection: Connection, out: WireOut): void {
+    const interested = connection.interesting > 0;
+    if (interested === connection.amInterested) return;
+    connection.amInterested = interested;
+    out.interested(this.id, connection.peer, interested);
+  }
+
+  private fillRequests(connection: Connection, out: WireOut): void {
+    const context: PickContext = {
+      availability: this.availability,
+      remote: connection.remote,
+      requested: this.requested,
+      have: this.have,
+      rng: this.rng,
+    };
+    while (connection.inFlight.length < this.options.piecesInFlight) {
+      let piece = this.options.picker(context);
+      if (piece < 0 && this.options.endgame && this.unrequestedMissing === 0) {
+        piece = endgamePick(context, (p) => connection.inFlight.includes(p));
+      }
+      if (piece < 0) return;
+      connection.inFlight.push(piece);
+      if (this.addRequested(piece, 1) === 1) this.unrequestedMissing--;
+      out.request(this.id, connection.peer, piece);
+    }
+  }
+
+  /** Requests to this connection are void (choked or gone): ask others for those pieces. */
+  private dropRequests(connection: Connection, out: WireOut): void {
+    const dropped = connection.inFlight.splice(0);
+    for (const piece of dropped) this.unrequest(piece);
+    if (dropped.length === 0) return;
+    for (const other of this.connections.values()) {
+      if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
+    }
+  }
+
+  private unrequest(piece: number): void {
+    if (this.addRequested(piece, -1) === 0 && !this.have.has(piece)) this.unrequestedMissing++;
+  }
+
+  private addRequested(piece: number, delta: number): number {
+    const count = (this.requested[piece] as number) + delta;
+    this.requested[piece] = count;
+    return count;
+  }
+}

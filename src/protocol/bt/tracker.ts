@@ -1,0 +1,51 @@
+// The BitTorrent tracker: it knows who is in the swarm and answers an announce with a random sample of
+// them (50 by default), as real trackers do. It knows nothing of pieces.
+import type { Rng } from '../../util/rng.ts';
+import type { PeerId } from './wire.ts';
+
+export class BtTracker {
+  /** Members, densely packed so that a random sample costs O(sample), and leaving costs O(1). */
+  private readonly members: PeerId[] = [];
+  private readonly slot = new Map<PeerId, number>();
+
+  constructor(private readonly peersPerRequest: number) {}
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  join(peer: PeerId): void {
+    if (this.slot.has(peer)) return;
+    this.slot.set(peer, this.members.length);
+    this.members.push(peer);
+  }
+
+  leave(peer: PeerId): void {
+    const at = this.slot.get(peer);
+    if (at === undefined) return;
+    const last = this.members.pop() as PeerId;
+    this.slot.delete(peer);
+    if (last !== peer) {
+      this.members[at] = last;
+      this.slot.set(last, at);
+    }
+  }
+
+  /** Up to `peersPerRequest` members other than `peer`, chosen at random without repeats. */
+  announce(peer: PeerId, rng: Rng): PeerId[] {
+    const others = this.members.length - (this.slot.has(peer) ? 1 : 0);
+    const wanted = Math.min(this.peersPerRequest, others);
+    const chosen = new Set<PeerId>();
+    // Rejection sampling is cheap while the sample is small against the swarm; otherwise take everyone.
+    if (wanted * 2 > this.members.length) {
+      for (const member of this.members) if (member !== peer) chosen.add(member);
+    } else {
+      while (chosen.size < wanted) {
+        const member = this.members[rng.int(this.members.length)] as PeerId;
+        if (member !== peer) chosen.add(member);
+      }
+    }
+    const sample = [...chosen];
+    return sample.length > wanted ? sample.slice(0, wanted) : sample;
+  }
+}

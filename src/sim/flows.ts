@@ -1,0 +1,148 @@
+// The flow-level bandwidth model: every active transfer gets an equal share of its uploader's upload
+// capacity and of its downloader's download capacity, whichever is smaller. Rates change only at the
+// two ends of a transfer that starts or ends, so each change re-times a handful of transfers, not all.
+// (This is not max-min fair: capacity one transfer cannot use is not lent to the others. See
+// docs/simulator.md for what that means for the results.)
+
+export interface FlowListener {
+  /** A transfer's predicted end changed: (re)schedule it. Older predictions carry an older version. */
+  reschedule(flow: number, version: number, endS: number): void;
+}
+
+export class FlowNetwork {
+  private readonly uploading: number[][];
+  private readonly downloading: number[][];
+  private from = new Int32Array(256);
+  private to = new Int32Array(256);
+  private piece = new Int32Array(256);
+  private remaining = new Float64Array(256);
+  private rate = new Float64Array(256);
+  private updatedAt = new Float64Array(256);
+  private version = new Int32Array(256);
+  private readonly free: number[] = [];
+  private used = 0;
+  /** Sum of the rates of every active transfer. */
+  totalRate = 0;
+
+  constructor(
+    private readonly uploadBps: Float64Array,
+    private readonly downloadBps: Float64Array,
+    private readonly listener: FlowListener,
+  ) {
+    this.uploading = Array.from({ length: uploadBps.length }, () => []);
+    this.downloading = Array.from({ length: uploadBps.length }, () => []);
+  }
+
+  uploader(flow: number): number {
+    return this.from[flow] as number;
+  }
+
+  downloader(flow: number): number {
+    return this.to[flow] as number;
+  }
+
+  pieceOf(flow: number): number {
+    return this.piece[flow] as number;
+  }
+
+  isCurrent(flow: number, version: number): boolean {
+    return this.version[flow] === version;
+  }
+
+  start(from: number, to: number, piece: number, bytes: number, nowS: number): number {
+    const flow = this.allocate();
+    this.from[flow] = from;
+    this.to[flow] = to;
+    this.piece[flow] = piece;
+    this.remaining[flow] = bytes;
+    this.rate[flow] = 0;
+    this.updatedAt[flow] = nowS;
+    (this.uploading[from] as number[]).push(flow);
+    (this.downloading[to] as number[]).push(flow);
+    this.retimeEnds(from, to, nowS);
+    return flow;
+  }
+
+  /** Ends a transfer (finished, or cut because a peer left) and re-times the others at its ends. */
+  end(flow: number, nowS: number): void {
+    const from = this.from[flow] as number;
+    const to = this.to[flow] as number;
+    this.totalRate -= this.rate[flow] as number;
+    this.rate[flow] = 0;
+    remove(this.uploading[from] as number[], flow);
+    remove(this.downloading[to] as number[], flow);
+    this.version[flow] = (this.version[flow] as number) + 1;
+    this.free.push(flow);
+    this.retimeEnds(from, to, nowS);
+  }
+
+  /** The transfer from `from` to `to` under way, or -1 (a connection carries one at a time). */
+  between(from: number, to: number): number {
+    for (const flow of this.uploading[from] as number[]) if (this.to[flow] === to) return flow;
+    return -1;
+  }
+
+  /** Every transfer touching `peer`, as uploader or downloader (to cut them when it leaves). */
+  flowsOf(peer: number): number[] {
+    return [...(this.uploading[peer] as number[]), ...(this.downloading[peer] as number[])];
+  }
+
+  private retimeEnds(from: number, to: number, nowS: number): void {
+    for (const flow of this.uploading[from] as number[]) this.retime(flow, nowS);
+    for (const flow of this.downloading[to] as number[])
+      if (this.from[flow] !== from) this.retime(flow, nowS);
+  }
+
+  private retime(flow: number, nowS: number): void {
+    const from = this.from[flow] as number;
+    const to = this.to[flow] as number;
+    const oldRate = this.rate[flow] as number;
+    const up = (this.uploadBps[from] as number) / (this.uploading[from] as number[]).length;
+    const down = (this.downloadBps[to] as number) / (this.downloading[to] as number[]).length;
+    const rate = Math.min(up, down);
+    // Same rate, same predicted end: the scheduled completion still stands.
+    if (rate === oldRate) return;
+    const left = Math.max(
+      0,
+      (this.remaining[flow] as number) - oldRate * (nowS - (this.updatedAt[flow] as number)),
+    );
+    this.remaining[flow] = left;
+    this.updatedAt[flow] = nowS;
+    this.rate[flow] = rate;
+    this.totalRate += rate - oldRate;
+    const version = (this.version[flow] as number) + 1;
+    this.version[flow] = version;
+    this.listener.reschedule(flow, version, rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY);
+  }
+
+  private allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.used === this.from.length) this.grow();
+    return this.used++;
+  }
+
+  private grow(): void {
+    const size = this.from.length * 2;
+    this.from = grown(this.from, new Int32Array(size));
+    this.to = grown(this.to, new Int32Array(size));
+    this.piece = grown(this.piece, new Int32Array(size));
+    this.remaining = grown(this.remaining, new Float64Array(size));
+    this.rate = grown(this.rate, new Float64Array(size));
+    this.updatedAt = grown(this.updatedAt, new Float64Array(size));
+    this.version = grown(this.version, new Int32Array(size));
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}
+
+function remove(list: number[], item: number): void {
+  const at = list.indexOf(item);
+  if (at >= 0) {
+    list[at] = list[list.length - 1] as number;
+    list.pop();
+  }
+}

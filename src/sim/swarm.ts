@@ -1,0 +1,409 @@
+// The swarm simulator: BitTorrent peers (the protocol core's BtPeer) on a virtual clock, over a
+// flow-level network. Control messages arrive after the scenario's latency; piece data moves as flows
+// sharing each peer's capacities (flows.ts). Deterministic for a seed: one event queue, seeded Rngs.
+import { BtPeer, type PeerOptions } from '../protocol/bt/peer.ts';
+import { BtTracker } from '../protocol/bt/tracker.ts';
+import type { WireOut } from '../protocol/bt/wire.ts';
+import type { SwarmScenario } from '../scenario/swarm.ts';
+import { Rng } from '../util/rng.ts';
+import { sample } from './distributions.ts';
+import { EventQueue } from './event-queue.ts';
+import { FlowNetwork } from './flows.ts';
+import { type PeerPlan, planPeers, strategiesFor } from './swarm-plan.ts';
+import type { PeerRecord, StopReason, SwarmProgress, SwarmRun, SwarmSeries } from './swarm-types.ts';
+
+export interface SwarmRunOptions {
+  readonly seed: number;
+  /** Called at every time-series sample. */
+  readonly onProgress?: (progress: SwarmProgress) => void;
+  /** A run that needs more events than this stops as stalled. */
+  readonly maxEvents?: number;
+}
+
+const ARRIVE = 1;
+const TRACKER_REPLY = 2;
+const CONNECT = 3;
+const INTERESTED = 4;
+const CHOKE = 5;
+const REQUEST = 6;
+const CANCEL = 7;
+const HAVE = 8;
+const FLOW_END = 9;
+const RECHOKE = 10;
+const REANNOUNCE = 11;
+const LEAVE = 12;
+const SAMPLE = 13;
+const STOP = 14;
+const REJECT = 15;
+
+const RECHOKE_EVERY_S = 10;
+/** With no transfer under way and nobody left to arrive for this long, the swarm is stuck. */
+const STALL_AFTER_S = 600;
+
+export function simulateSwarm(scenario: SwarmScenario, options: SwarmRunOptions): SwarmRun {
+  return new SwarmSimulation(scenario, options).run();
+}
+
+class SwarmSimulation implements WireOut {
+  private readonly queue = new EventQueue();
+  private readonly rng: Rng;
+  private readonly plans: PeerPlan[];
+  private readonly peers: (BtPeer | undefined)[];
+  private readonly online: Uint8Array;
+  private readonly completedAt: Float64Array;
+  private readonly leftAt: Float64Array;
+  private readonly uploadBps: Float64Array;
+  private readonly downloadBps: Float64Array;
+  private readonly holders: Int32Array;
+  private readonly flows: FlowNetwork;
+  private readonly tracker: BtTracker;
+  private readonly pieces: number;
+  private readonly series: SwarmSeries = {
+    timeS: [],
+    leechers: [],
+    seeds: [],
+    meanPieces: [],
+    minAvailability: [],
+    uploadBps: [],
+  };
+  private now = 0;
+  private completions = 0;
+  private readonly mustComplete: number;
+  private arrivalsLeft: number;
+  private lastProgressS = 0;
+  private stopReason: StopReason | undefined;
+
+  constructor(
+    private readonly scenario: SwarmScenario,
+    private readonly options: SwarmRunOptions,
+  ) {
+    this.rng = new Rng(options.seed, 0x5157);
+    const { pieceBytes, sizeBytes } = scenario.file;
+    this.pieces = Math.ceil(sizeBytes / pieceBytes);
+    this.plans = planPeers(scenario, this.rng);
+    const n = this.plans.length;
+    this.peers = new Array(n).fill(undefined);
+    this.online = new Uint8Array(n);
+    this.completedAt = new Float64Array(n).fill(Number.NaN);
+    this.leftAt = new Float64Array(n).fill(Number.NaN);
+    this.uploadBps = Float64Array.from(this.plans, (plan) => plan.uploadBps);
+    this.downloadBps = Float64Array.from(this.plans, (plan) => plan.downloadBps);
+    this.holders = new Int32Array(this.pieces);
+    this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
+    this.flows = new FlowNetwork(this.uploadBps, this.downloadBps, {
+      reschedule: (flow, version, endS) => {
+        if (Number.isFinite(endS)) this.queue.push(endS, FLOW_END, flow, version, 0);
+      },
+    });
+    this.mustComplete = this.plans.filter((plan) => plan.role === 'leecher' && !plan.freeRider).length;
+    this.arrivalsLeft = n;
+  }
+
+  run(): SwarmRun {
+    const started = performance.now();
+    for (const plan of this.plans) this.queue.push(plan.arrivalS, ARRIVE, plan.id, 0, 0);
+    if (this.scenario.seeds.leaveAtS !== null) {
+      for (const plan of this.plans) {
+        if (plan.role === 'seed') this.queue.push(this.scenario.seeds.leaveAtS, LEAVE, plan.id, 0, 0);
+      }
+    }
+    this.queue.push(0, SAMPLE, 0, 0, 0);
+    if (this.scenario.stop.atS !== null) this.queue.push(this.scenario.stop.atS, STOP, 0, 0, 0);
+    if (this.mustComplete === 0 && this.scenario.stop.whenAllDone) this.stopReason = 'all-done';
+    const maxEvents = this.options.maxEvents ?? Number.MAX_SAFE_INTEGER;
+    let events = 0;
+    // Once stopped, the events of the same instant still run (a peer that leaves on completing does).
+    while ((this.stopReason === undefined || this.queue.peekTime() === this.now) && this.queue.pop()) {
+      if (++events > maxEvents) {
+        this.stopReason = 'stalled';
+        break;
+      }
+      this.now = this.queue.time;
+      this.dispatch(this.queue.kind, this.queue.a, this.queue.b, this.queue.c);
+    }
+    this.sampleSeries();
+    return {
+      scenario: this.scenario,
+      seed: this.options.seed,
+      pieces: this.pieces,
+      peers: this.records(),
+      series: this.series,
+      endedAtS: this.now,
+      stopReason: this.stopReason ?? 'stalled',
+      events,
+      wallMs: performance.now() - started,
+    };
+  }
+
+  private dispatch(kind: number, a: number, b: number, c: number): void {
+    switch (kind) {
+      case ARRIVE:
+        this.arrive(a);
+        return;
+      case TRACKER_REPLY:
+        this.peerIfOnline(a)?.onPeers(this.tracker.announce(a, this.rng), this);
+        return;
+      case CONNECT:
+        this.connectNow(a, b);
+        return;
+      case INTERESTED:
+        this.peerIfOnline(b)?.onInterested(a, c === 1, this);
+        return;
+      case CHOKE:
+        this.peerIfOnline(b)?.onChoke(a, c === 1, this);
+        return;
+      case REQUEST:
+        this.peerIfOnline(b)?.onRequest(a, c, this);
+        return;
+      case REJECT:
+        this.peerIfOnline(b)?.onReject(a, c, this);
+        return;
+      case CANCEL:
+        this.peerIfOnline(b)?.onCancel(a, c, this);
+        return;
+      case HAVE:
+        this.deliverHave(a, c);
+        return;
+      case FLOW_END:
+        this.endFlow(a, b);
+        return;
+      case RECHOKE:
+        this.rechoke(a);
+        return;
+      case REANNOUNCE:
+        this.reannounce(a);
+        return;
+      case LEAVE:
+        this.leave(a);
+        return;
+      case SAMPLE:
+        this.sample();
+        return;
+      case STOP:
+        this.stopReason = 'time';
+        return;
+    }
+  }
+
+  // --- WireOut: what peers say, scheduled as events ---
+
+  announce(from: number): void {
+    this.tracker.join(from);
+    this.queue.push(this.now + 2 * this.latency(), TRACKER_REPLY, from, 0, 0);
+  }
+
+  connect(from: number, to: number): void {
+    this.queue.push(this.now + this.latency(), CONNECT, from, to, 0);
+  }
+
+  interested(from: number, to: number, interested: boolean): void {
+    this.queue.push(this.now + this.latency(), INTERESTED, from, to, interested ? 1 : 0);
+  }
+
+  choke(from: number, to: number, choked: boolean): void {
+    this.queue.push(this.now + this.latency(), CHOKE, from, to, choked ? 1 : 0);
+  }
+
+  request(from: number, to: number, piece: number): void {
+    this.queue.push(this.now + this.latency(), REQUEST, from, to, piece);
+  }
+
+  cancel(from: number, to: number, piece: number): void {
+    this.queue.push(this.now + this.latency(), CANCEL, from, to, piece);
+  }
+
+  have(from: number, piece: number): void {
+    this.holders[piece] = (this.holders[piece] as number) + 1;
+    this.lastProgressS = this.now;
+    this.queue.push(this.now + this.latency(), HAVE, from, 0, piece);
+  }
+
+  transmit(from: number, to: number, piece: number): void {
+    this.flows.start(from, to, piece, this.pieceBytes(piece), this.now);
+  }
+
+  abortTransmit(from: number, to: number): void {
+    const flow = this.flows.between(from, to);
+    if (flow >= 0) this.flows.end(flow, this.now);
+  }
+
+  reject(from: number, to: number, piece: number): void {
+    this.queue.push(this.now + this.latency(), REJECT, from, to, piece);
+  }
+
+  completed(from: number): void {
+    this.completedAt[from] = this.now;
+    const plan = this.plans[from] as PeerPlan;
+    if (plan.role === 'leecher' && !plan.freeRider) this.completions++;
+    if (this.completions === this.mustComplete && this.scenario.stop.whenAllDone)
+      this.stopReason = 'all-done';
+    const after = plan.afterDone;
+    if (after.kind === 'leave') this.queue.push(this.now, LEAVE, from, 0, 0);
+    else if (after.kind === 'stay') this.queue.push(this.now + after.forS, LEAVE, from, 0, 0);
+  }
+
+  // --- event handlers ---
+
+  private arrive(id: number): void {
+    const plan = this.plans[id] as PeerPlan;
+    const peer = new BtPeer(id, this.peerOptions(plan), new Rng(this.options.seed, id + 1));
+    this.peers[id] = peer;
+    this.online[id] = 1;
+    this.arrivalsLeft--;
+    if (plan.role === 'seed')
+      for (let piece = 0; piece < this.pieces; piece++)
+        this.holders[piece] = (this.holders[piece] as number) + 1;
+    peer.start(this);
+    // Stagger rounds so that the whole swarm does not rechoke in the same instant.
+    this.queue.push(this.now + this.rng.next() * RECHOKE_EVERY_S, RECHOKE, id, 0, 0);
+    this.queue.push(this.now + this.scenario.tracker.reannounceS, REANNOUNCE, id, 0, 0);
+  }
+
+  private connectNow(from: number, to: number): void {
+    const a = this.peerIfOnline(from);
+    const b = this.peerIfOnline(to);
+    if (a === undefined || b === undefined || !a.canAccept(to) || !b.canAccept(from)) return;
+    a.onConnected(to, b.have, this);
+    b.onConnected(from, a.have, this);
+  }
+
+  private deliverHave(from: number, piece: number): void {
+    const peer = this.peerIfOnline(from);
+    if (peer === undefined) return;
+    for (const neighbour of peer.connections.keys()) this.peerIfOnline(neighbour)?.onHave(from, piece, this);
+  }
+
+  private endFlow(flow: number, version: number): void {
+    if (!this.flows.isCurrent(flow, version)) return;
+    const from = this.flows.uploader(flow);
+    const to = this.flows.downloader(flow);
+    const piece = this.flows.pieceOf(flow);
+    this.flows.end(flow, this.now);
+    this.peerIfOnline(from)?.onTransmitted(to, piece, this);
+    this.peerIfOnline(to)?.onPiece(from, piece, this);
+  }
+
+  private rechoke(id: number): void {
+    const peer = this.peerIfOnline(id);
+    if (peer === undefined) return;
+    peer.rechoke(this);
+    this.queue.push(this.now + RECHOKE_EVERY_S, RECHOKE, id, 0, 0);
+  }
+
+  private reannounce(id: number): void {
+    const peer = this.peerIfOnline(id);
+    if (peer === undefined) return;
+    if (peer.connectionCount < this.scenario.strategy.maxConnections) peer.start(this);
+    this.queue.push(this.now + this.scenario.tracker.reannounceS, REANNOUNCE, id, 0, 0);
+  }
+
+  private leave(id: number): void {
+    const peer = this.peerIfOnline(id);
+    if (peer === undefined) return;
+    this.online[id] = 0;
+    this.leftAt[id] = this.now;
+    this.tracker.leave(id);
+    for (const flow of this.flows.flowsOf(id)) this.flows.end(flow, this.now);
+    peer.have.forEach((piece) => {
+      this.holders[piece] = (this.holders[piece] as number) - 1;
+    });
+    for (const neighbour of [...peer.connections.keys()])
+      this.peerIfOnline(neighbour)?.onDisconnected(id, this);
+  }
+
+  private sample(): void {
+    this.sampleSeries();
+    this.options.onProgress?.({ timeS: this.now, completed: this.completions, total: this.mustComplete });
+    const idle = this.flows.totalRate === 0 && this.arrivalsLeft === 0;
+    if (idle && this.now - this.lastProgressS >= STALL_AFTER_S) {
+      this.stopReason = 'stalled';
+      return;
+    }
+    this.queue.push(this.now + this.scenario.sampleEveryS, SAMPLE, 0, 0, 0);
+  }
+
+  private sampleSeries(): void {
+    let leechers = 0;
+    let seeds = 0;
+    let pieces = 0;
+    for (let id = 0; id < this.peers.length; id++) {
+      const peer = this.peers[id];
+      if (peer === undefined || this.online[id] === 0) continue;
+      if (peer.isSeed) seeds++;
+      else {
+        leechers++;
+        pieces += peer.have.count;
+      }
+    }
+    let minAvailability = Number.POSITIVE_INFINITY;
+    for (let piece = 0; piece < this.pieces; piece++) {
+      minAvailability = Math.min(minAvailability, this.holders[piece] as number);
+    }
+    const s = this.series;
+    s.timeS.push(this.now);
+    s.leechers.push(leechers);
+    s.seeds.push(seeds);
+    s.meanPieces.push(leechers === 0 ? 0 : pieces / leechers);
+    s.minAvailability.push(minAvailability);
+    s.uploadBps.push(this.flows.totalRate);
+  }
+
+  // --- helpers ---
+
+  private peerIfOnline(id: number): BtPeer | undefined {
+    return this.online[id] === 1 ? this.peers[id] : undefined;
+  }
+
+  private latency(): number {
+    return sample(this.scenario.network.latencyS, this.rng);
+  }
+
+  private pieceBytes(piece: number): number {
+    const { sizeBytes, pieceBytes } = this.scenario.file;
+    return piece === this.pieces - 1 ? sizeBytes - pieceBytes * (this.pieces - 1) : pieceBytes;
+  }
+
+  private peerOptions(plan: PeerPlan): PeerOptions {
+    const { picker, choker } = strategiesFor(this.scenario);
+    const strategy = this.scenario.strategy;
+    return {
+      pieces: this.pieces,
+      pieceBytes: (piece) => this.pieceBytes(piece),
+      picker,
+      choker,
+      endgame: strategy.endgame,
+      // BitTorrent keeps `requestsInFlight` blocks asked of each neighbour; transfers here are whole
+      // pieces, so that is this many pieces (at least one) per connection.
+      piecesInFlight: Math.max(
+        1,
+        Math.ceil(
+          (strategy.requestsInFlight * this.scenario.file.blockBytes) / this.scenario.file.pieceBytes,
+        ),
+      ),
+      maxConnections: strategy.maxConnections,
+      freeRider: plan.freeRider,
+      seed: plan.role === 'seed',
+    };
+  }
+
+  private records(): PeerRecord[] {
+    return this.plans.map((plan) => {
+      const peer = this.peers[plan.id];
+      const completed = this.completedAt[plan.id] as number;
+      const left = this.leftAt[plan.id] as number;
+      return {
+        id: plan.id,
+        group: plan.group,
+        role: plan.role,
+        freeRider: plan.freeRider,
+        uploadBps: plan.uploadBps,
+        downloadBps: plan.downloadBps,
+        arrivalS: plan.arrivalS,
+        completedS: Number.isNaN(completed) ? null : completed,
+        leftS: Number.isNaN(left) ? null : left,
+        bytesUp: peer?.bytesSent ?? 0,
+        bytesDown: peer?.bytesReceived ?? 0,
+      };
+    });
+  }
+}
