@@ -95,7 +95,13 @@ export class EventQueue {
   private copy(from: number, to: number): void {
     this.times[to] = this.times[from] as number;
     this.seqs[to] = this.seqs[from] as number;
-    this.fields.copyWithin(to * 4, from * 4, from * 4 + 4);
+    const f = this.fields;
+    const a = from * 4;
+    const b = to * 4;
+    f[b] = f[a] as number;
+    f[b + 1] = f[a + 1] as number;
+    f[b + 2] = f[a + 2] as number;
+    f[b + 3] = f[a + 3] as number;
   }
 
   private grow(): void {

@@ -263,14 +263,21 @@ class SwarmSimulation implements WireOut {
     const a = this.peerIfOnline(from);
     const b = this.peerIfOnline(to);
     if (a === undefined || b === undefined || !a.canAccept(to) || !b.canAccept(from)) return;
-    a.onConnected(to, b.have, this);
-    b.onConnected(from, a.have, this);
+    const ab = a.onConnected(to, b.have, this);
+    const ba = b.onConnected(from, a.have, this);
+    ab.mirror = ba;
+    ba.mirror = ab;
   }
 
   private deliverHave(from: number, piece: number): void {
     const peer = this.peerIfOnline(from);
     if (peer === undefined) return;
-    for (const neighbour of peer.connections.keys()) this.peerIfOnline(neighbour)?.onHave(from, piece, this);
+    // Neighbours that left have been disconnected already, so every link leads to a peer present.
+    const links = peer.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as (typeof links)[number];
+      if (link.mirror !== null) (this.peers[link.peer] as BtPeer).onHaveOn(link.mirror, piece, this);
+    }
   }
 
   private endFlow(flow: number, version: number): void {

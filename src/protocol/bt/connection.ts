@@ -21,6 +21,13 @@ export class Connection {
   receivedLastRound = 0;
   sentLastRound = 0;
   sentTotal = 0;
+  /** Where this connection sits in its peer's `links`. */
+  slot = -1;
+  /**
+   * The other end's Connection, when both ends live in one process (the simulator links them), so
+   * that a `have` reaches every neighbour without a lookup per neighbour.
+   */
+  mirror: Connection | null = null;
 
   constructor(
     readonly peer: PeerId,

@@ -32,12 +32,16 @@ export interface PeerOptions {
 export class BtPeer {
   readonly have: Bitset;
   readonly connections = new Map<PeerId, Connection>();
+  /** The same connections, densely packed: iterating them is on the hot path. */
+  readonly links: Connection[] = [];
   private readonly availability: Availability;
   /** How many neighbours each piece is requested from. */
   private readonly requested: Uint16Array;
   /** Missing pieces that nobody is asked for: end game begins when this reaches zero. */
   private unrequestedMissing: number;
   private optimisticPeer: PeerId | undefined;
+  /** Reused by every pick: picks happen on every have, and allocate nothing. */
+  private readonly pickContext: PickContext;
   private rounds = 0;
   bytesReceived = 0;
   bytesSent = 0;
@@ -52,6 +56,13 @@ export class BtPeer {
     if (options.seed) for (let piece = 0; piece < options.pieces; piece++) this.availability.hold(piece);
     this.requested = new Uint16Array(options.pieces);
     this.unrequestedMissing = options.pieces - this.have.count;
+    this.pickContext = {
+      availability: this.availability,
+      remote: this.have,
+      requested: this.requested,
+      have: this.have,
+      rng,
+    };
   }
 
   get isSeed(): boolean {
@@ -82,21 +93,30 @@ export class BtPeer {
   }
 
   /** A connection is up and the other end's bitfield has arrived. */
-  onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): void {
+  onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): Connection {
     const connection = new Connection(peer, this.options.pieces);
     connection.remote.copyFrom(bitfield);
     this.connections.set(peer, connection);
+    connection.slot = this.links.length;
+    this.links.push(connection);
     connection.remote.forEach((piece) => {
       this.availability.increment(piece);
       if (!this.have.has(piece)) connection.interesting++;
     });
     this.updateInterest(connection, out);
+    return connection;
   }
 
   onDisconnected(peer: PeerId, out: WireOut): void {
     const connection = this.connections.get(peer);
     if (connection === undefined) return;
     this.connections.delete(peer);
+    const last = this.links.pop() as Connection;
+    if (last !== connection) {
+      this.links[connection.slot] = last;
+      last.slot = connection.slot;
+    }
+    if (connection.mirror !== null) connection.mirror.mirror = null;
     connection.remote.forEach((piece) => {
       this.availability.decrement(piece);
     });
@@ -106,7 +126,12 @@ export class BtPeer {
 
   onHave(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
-    if (connection === undefined || !connection.remote.add(piece)) return;
+    if (connection !== undefined) this.onHaveOn(connection, piece, out);
+  }
+
+  /** `onHave` for a runtime that already holds our end of the connection. */
+  onHaveOn(connection: Connection, piece: number, out: WireOut): void {
+    if (!connection.remote.add(piece)) return;
     this.availability.increment(piece);
     if (this.have.has(piece)) return;
     connection.interesting++;
@@ -136,7 +161,7 @@ export class BtPeer {
     const connection = this.connections.get(peer);
     if (connection === undefined || !connection.removeInFlight(piece)) return;
     this.unrequest(piece);
-    for (const other of this.connections.values()) {
+    for (const other of this.links) {
       if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
     }
   }
@@ -198,14 +223,13 @@ export class BtPeer {
   rechoke(out: WireOut): void {
     this.rounds++;
     const interested: ChokeCandidate[] = [];
-    for (const connection of this.connections.values())
-      if (connection.peerInterested) interested.push(connection);
+    for (const connection of this.links) if (connection.peerInterested) interested.push(connection);
     const { choker, freeRider } = this.options;
     const regularSlots = choker.optimistic ? UPLOAD_SLOTS : UPLOAD_SLOTS + 1;
     const chosen = new Set(freeRider ? [] : choker.choose(interested, regularSlots, this.isSeed, this.rng));
     if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
     if (this.optimisticPeer !== undefined) chosen.add(this.optimisticPeer);
-    for (const connection of this.connections.values()) {
+    for (const connection of this.links) {
       const unchoke = chosen.has(connection.peer);
       if (unchoke === connection.amChoking) this.setChoked(connection, !unchoke, out);
       connection.endRound();
@@ -226,7 +250,7 @@ export class BtPeer {
 
   private unchokedCount(): number {
     let count = 0;
-    for (const connection of this.connections.values()) if (!connection.amChoking) count++;
+    for (const connection of this.links) if (!connection.amChoking) count++;
     return count;
   }
 
@@ -251,7 +275,7 @@ export class BtPeer {
     this.availability.hold(piece);
     if (this.requested[piece] === 0) this.unrequestedMissing--;
     // End game may have asked others for it too: cancel those.
-    for (const connection of this.connections.values()) {
+    for (const connection of this.links) {
       if (connection.removeInFlight(piece)) {
         this.addRequested(piece, -1);
         out.cancel(this.id, connection.peer, piece);
@@ -273,13 +297,9 @@ export class BtPeer {
   }
 
   private fillRequests(connection: Connection, out: WireOut): void {
-    const context: PickContext = {
-      availability: this.availability,
-      remote: connection.remote,
-      requested: this.requested,
-      have: this.have,
-      rng: this.rng,
-    };
+    if (connection.inFlight.length >= this.options.piecesInFlight) return;
+    const context = this.pickContext;
+    context.remote = connection.remote;
     while (connection.inFlight.length < this.options.piecesInFlight) {
       let piece = this.options.picker(context);
       if (piece < 0 && this.options.endgame && this.unrequestedMissing === 0) {
@@ -297,7 +317,7 @@ export class BtPeer {
     const dropped = connection.inFlight.splice(0);
     for (const piece of dropped) this.unrequest(piece);
     if (dropped.length === 0) return;
-    for (const other of this.connections.values()) {
+    for (const other of this.links) {
       if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
     }
   }

@@ -7,7 +7,7 @@ import type { Bitset } from './bitset.ts';
 export interface PickContext {
   readonly availability: Availability;
   /** What the neighbour has announced. */
-  readonly remote: Bitset;
+  remote: Bitset;
   /** How many neighbours each piece is requested from right now. */
   readonly requested: Uint16Array;
   /** The pieces the asking peer holds. */
