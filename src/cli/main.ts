@@ -2,20 +2,26 @@
 // Exit codes: 0 done, 2 bad input or usage, 1 anything else (always with a message, never a stack trace).
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../formats/input-error.ts';
+import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('swarmlab')
-    .description('Run BitTorrent swarms: the classic tracker-and-clients protocol, simulated or on threads.')
+    .description(
+      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), and simulated swarms (simulate, bound).',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
   registerGen(program);
+  registerSimulate(program);
+  registerBound(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,5 +1,6 @@
 // A progress bar on standard error when it is a terminal; nothing when output is piped or --quiet.
 import { SingleBar } from 'cli-progress';
+import type { SwarmProgress } from '../sim/swarm-types.ts';
 
 export interface Progress {
   update(done: number): void;
@@ -20,5 +21,36 @@ export function progressBar(total: number, label: string, enabled: boolean): Pro
   return {
     update: (done) => bar.update(Math.min(done, total)),
     stop: () => bar.stop(),
+  };
+}
+
+export interface SwarmProgressBar {
+  update(progress: SwarmProgress): void;
+  stop(): void;
+}
+
+/** The simulator's bar: peers done out of those that must finish, and the virtual time reached. */
+export function swarmProgressBar(enabled: boolean): SwarmProgressBar {
+  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new SingleBar({
+    format: 'simulate [{bar}] {value}/{total} peers done | virtual time {virtual} | {duration}s',
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    update(progress) {
+      const virtual = `${progress.timeS.toFixed(0)} s`;
+      if (!started) {
+        bar.start(Math.max(progress.total, 1), progress.completed, { virtual });
+        started = true;
+      } else {
+        bar.update(progress.completed, { virtual });
+      }
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
   };
 }

@@ -68,7 +68,9 @@ class SwarmSimulation implements WireOut {
   };
   private now = 0;
   private completions = 0;
+  private leecherCompletions = 0;
   private readonly mustComplete: number;
+  private readonly leechers: number;
   private arrivalsLeft: number;
   private lastProgressS = 0;
   private stopReason: StopReason | undefined;
@@ -96,6 +98,7 @@ class SwarmSimulation implements WireOut {
       },
     });
     this.mustComplete = this.plans.filter((plan) => plan.role === 'leecher' && !plan.freeRider).length;
+    this.leechers = this.plans.filter((plan) => plan.role === 'leecher').length;
     this.arrivalsLeft = n;
   }
 
@@ -234,9 +237,13 @@ class SwarmSimulation implements WireOut {
   completed(from: number): void {
     this.completedAt[from] = this.now;
     const plan = this.plans[from] as PeerPlan;
-    if (plan.role === 'leecher' && !plan.freeRider) this.completions++;
-    if (this.completions === this.mustComplete && this.scenario.stop.whenAllDone)
-      this.stopReason = 'all-done';
+    if (plan.role === 'leecher') {
+      if (!plan.freeRider) this.completions++;
+      this.leecherCompletions++;
+    }
+    // Contributors all done (the scenario's rule), or every leecher done: nothing is left to watch.
+    const contributorsDone = this.completions === this.mustComplete && this.scenario.stop.whenAllDone;
+    if (contributorsDone || this.leecherCompletions === this.leechers) this.stopReason = 'all-done';
     const after = plan.afterDone;
     if (after.kind === 'leave') this.queue.push(this.now, LEAVE, from, 0, 0);
     else if (after.kind === 'stay') this.queue.push(this.now + after.forS, LEAVE, from, 0, 0);

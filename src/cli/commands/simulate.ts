@@ -1,0 +1,52 @@
+// `swarmlab simulate SCENARIO`: run a scenario file on the swarm simulator and print its summary.
+import type { Command } from 'commander';
+import { readSwarmScenario } from '../../formats/scenario-file.ts';
+import { toSwarmResults, writeSwarmCsv } from '../../formats/swarm-results.ts';
+import { writeJson } from '../../formats/results.ts';
+import { summarizeSwarm } from '../../report/swarm-summary.ts';
+import { formatSwarmSummary } from '../../report/swarm-table.ts';
+import { kumarRossBound } from '../../sim/bound.ts';
+import { simulateSwarm } from '../../sim/swarm.ts';
+import { expectFileOrNothing, expectFolderOrNothing, wholeNumber } from '../options.ts';
+import { swarmProgressBar } from '../progress.ts';
+import { VERSION } from '../version.ts';
+
+interface SimulateFlags {
+  seed: number;
+  set: string[];
+  json?: string;
+  csv?: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('simulate a swarm scenario (YAML or JSON) on a virtual clock and print its summary')
+    .argument('<scenario>', 'scenario file, such as scenarios/flash-crowd.yaml')
+    .option('-s, --seed <n>', 'seed: the same seed replays the same run', wholeNumber('--seed'), 1)
+    .option('--set <path=value>', 'override a scenario field, e.g. peers.count=20000 (repeatable)', collect, [])
+    .option('--json <file>', 'write the whole run (peers, time series, summary) as JSON')
+    .option('--csv <dir>', 'write peers.csv, series.csv and summary.csv into this folder')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (path: string, flags: SimulateFlags) => {
+      const scenario = await readSwarmScenario(path, flags.set);
+      if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
+      if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
+      const bound = kumarRossBound(scenario);
+      const progress = swarmProgressBar(!flags.quiet);
+      let run: ReturnType<typeof simulateSwarm>;
+      try {
+        run = simulateSwarm(scenario, { seed: flags.seed, onProgress: (p) => progress.update(p) });
+      } finally {
+        progress.stop();
+      }
+      const summary = summarizeSwarm(run, bound);
+      const results = toSwarmResults(run, summary, bound, { source: path, swarmlab: VERSION, createdAt: new Date() });
+      if (flags.json !== undefined) await writeJson(flags.json, results);
+      if (flags.csv !== undefined) await writeSwarmCsv(flags.csv, results);
+      process.stdout.write(`${formatSwarmSummary(run, summary, bound)}\n`);
+    });
+}
