@@ -33,6 +33,11 @@ export class FlowNetwork {
     this.downloading = Array.from({ length: uploadBps.length }, () => []);
   }
 
+  /** Transfers under way. */
+  get active(): number {
+    return this.used - this.free.length;
+  }
+
   uploader(flow: number): number {
     return this.from[flow] as number;
   }
@@ -69,6 +74,8 @@ export class FlowNetwork {
     const to = this.to[flow] as number;
     this.totalRate -= this.rate[flow] as number;
     this.rate[flow] = 0;
+    // A running sum drifts; with nothing under way it is exactly zero.
+    if (this.active === 1) this.totalRate = 0;
     remove(this.uploading[from] as number[], flow);
     remove(this.downloading[to] as number[], flow);
     this.version[flow] = (this.version[flow] as number) + 1;

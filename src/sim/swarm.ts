@@ -328,7 +328,7 @@ class SwarmSimulation implements WireOut {
   private sample(): void {
     this.sampleSeries();
     this.options.onProgress?.({ timeS: this.now, completed: this.completions, total: this.mustComplete });
-    const idle = this.flows.totalRate === 0 && this.arrivalsLeft === 0;
+    const idle = this.flows.active === 0 && this.arrivalsLeft === 0;
     if (idle && this.now - this.lastProgressS >= STALL_AFTER_S) {
       this.stopReason = 'stalled';
       return;
