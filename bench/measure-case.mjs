@@ -1,5 +1,5 @@
 // One benchmark case, run on the compiled code (as `swarmlab` runs it) in a process of its own, so that
-// its peak memory is its own. Prints one line of JSON. Called by bench/classic.ts.
+// its peak memory is its own. Prints one line of JSON. Called by bench/bench.ts.
 import { runClassic } from '../dist/runtime/run.js';
 import { generateClassic } from '../dist/scenario/generate.js';
 

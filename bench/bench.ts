@@ -1,0 +1,81 @@
+// `npm run bench [-- SUITE...]`: benchmark figures on the compiled code, each case in a fresh process
+// (bench/*-case.mjs) so that its peak memory is its own. Suites: `classic` (issue 2's scenarios on both
+// runtimes) and `swarm` (a flash crowd of 1,000 peers x 1,000 pieces) by default; `swarm-10k` and
+// `swarm-100k` on request, as they take minutes to hours.
+// Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
+// 100k peers under 10 minutes within 8 GB (2-core machine).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+type Row = (string | number)[];
+
+function runCase(script: string, input: object): Record<string, number | string> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const output = execFileSync(process.execPath, [path, JSON.stringify(input)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as Record<string, number | string>;
+}
+
+function print(header: readonly string[], rows: readonly Row[]): void {
+  process.stdout.write(`${[header, ...rows].map((row) => row.join('\t')).join('\n')}\n\n`);
+}
+
+function classic(): void {
+  const cases = [
+    { clients: 10, files: 10, segments: 100, runtime: 'sim' },
+    { clients: 10, files: 10, segments: 100, runtime: 'threads' },
+    { clients: 100, files: 10, segments: 100, runtime: 'sim' },
+    { clients: 100, files: 10, segments: 100, runtime: 'threads' },
+  ];
+  const rows = cases.map((c) => {
+    const f = runCase('./measure-case.mjs', c);
+    const wallS = Number(f.wallMs) / 1000;
+    return [
+      `${c.clients} clients x ${c.files} files x ${c.segments} segments`,
+      c.runtime,
+      f.segments as number,
+      f.messages as number,
+      wallS.toFixed(2),
+      Math.round(Number(f.messages) / wallS),
+      Number(f.peakRssMiB).toFixed(0),
+    ];
+  });
+  print(['classic scenario', 'runtime', 'segments', 'messages', 'wall s', 'messages/s', 'peak MiB'], rows);
+}
+
+function swarm(peers: number, pieces: number): void {
+  const f = runCase('./swarm-case.mjs', { peers, pieces });
+  const wallS = Number(f.wallMs) / 1000;
+  print(
+    ['flash crowd', 'events', 'virtual s', 'stop', 'wall s', 'events/s', 'peak MiB'],
+    [
+      [
+        `${peers} peers x ${pieces} pieces`,
+        f.events as number,
+        Number(f.endedAtS).toFixed(0),
+        f.stopReason as string,
+        wallS.toFixed(1),
+        Math.round(Number(f.events) / wallS),
+        Number(f.peakRssMiB).toFixed(0),
+      ],
+    ],
+  );
+}
+
+const suites: Record<string, () => void> = {
+  classic,
+  swarm: () => swarm(1000, 1000),
+  'swarm-10k': () => swarm(10_000, 1000),
+  'swarm-100k': () => swarm(100_000, 1000),
+};
+const chosen = process.argv.slice(2);
+for (const name of chosen.length === 0 ? ['classic', 'swarm'] : chosen) {
+  const suite = suites[name];
+  if (suite === undefined) {
+    process.stderr.write(`bench: no suite '${name}'; suites: ${Object.keys(suites).join(', ')}\n`);
+    process.exit(2);
+  }
+  suite();
+}
