@@ -73,7 +73,19 @@ function csv(rows: readonly (readonly (string | number | boolean | null)[])[]): 
 }
 
 function peersCsv(peers: readonly PeerRecord[]): string {
-  const header = ['id', 'group', 'role', 'freeRider', 'uploadBps', 'downloadBps', 'arrivalS', 'completedS', 'leftS', 'bytesUp', 'bytesDown'] as const;
+  const header = [
+    'id',
+    'group',
+    'role',
+    'freeRider',
+    'uploadBps',
+    'downloadBps',
+    'arrivalS',
+    'completedS',
+    'leftS',
+    'bytesUp',
+    'bytesDown',
+  ] as const;
   return csv([header, ...peers.map((peer) => header.map((key) => peer[key]))]);
 }
 

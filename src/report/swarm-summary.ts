@@ -22,7 +22,11 @@ export interface SwarmSummary {
   /** Bytes uploaded over upload capacity times time present, over every peer that may upload. */
   readonly uploadUtilisation: number;
   /** Share ratios (uploaded / downloaded) of the contributing leechers. */
-  readonly shareRatio: { readonly p10: number | null; readonly p50: number | null; readonly p90: number | null };
+  readonly shareRatio: {
+    readonly p10: number | null;
+    readonly p50: number | null;
+    readonly p90: number | null;
+  };
   /** Jain's index of those share ratios: 1 when everyone gave back in proportion to what it took. */
   readonly jain: number | null;
   /** Mean download time of contributors and of free riders (null when there are none). */
@@ -31,11 +35,15 @@ export interface SwarmSummary {
   readonly endedAtS: number;
 }
 
-export function summarizeSwarm(run: SwarmRun, bound: KumarRossBound = kumarRossBound(run.scenario)): SwarmSummary {
+export function summarizeSwarm(
+  run: SwarmRun,
+  bound: KumarRossBound = kumarRossBound(run.scenario),
+): SwarmSummary {
   const leechers = run.peers.filter((peer) => peer.role === 'leecher');
   const done = leechers.filter((peer) => peer.completedS !== null);
   const times = done.map(downloadTime);
-  const lastCompletion = done.length === 0 ? null : Math.max(...done.map((peer) => peer.completedS as number));
+  const lastCompletion =
+    done.length === 0 ? null : Math.max(...done.map((peer) => peer.completedS as number));
   const contributors = leechers.filter((peer) => !peer.freeRider && peer.bytesDown > 0);
   const ratios = contributors.map((peer) => peer.bytesUp / peer.bytesDown);
   return {

@@ -43,7 +43,15 @@ export function formatSwarmSummary(run: SwarmRun, summary: SwarmSummary, bound: 
       `stopped at ${seconds(summary.endedAtS)} because ${stop}`,
     formatTable(
       ['download time', 'p10', 'p50', 'p90', 'max'],
-      [['seconds', fixed(summary.p10, 1), fixed(summary.p50, 1), fixed(summary.p90, 1), fixed(summary.max, 1)]],
+      [
+        [
+          'seconds',
+          fixed(summary.p10, 1),
+          fixed(summary.p50, 1),
+          fixed(summary.p90, 1),
+          fixed(summary.max, 1),
+        ],
+      ],
     ),
     `last completion ${seconds(summary.lastCompletion)}; Kumar-Ross bound ${seconds(bound.boundS)}; ` +
       `ratio ${fixed(summary.boundRatio, 3)}`,

@@ -35,6 +35,7 @@ const LEAVE = 12;
 const SAMPLE = 13;
 const STOP = 14;
 const REJECT = 15;
+const DISCONNECT = 16;
 
 const RECHOKE_EVERY_S = 10;
 /** With no transfer under way and nobody left to arrive for this long, the swarm is stuck. */
@@ -158,6 +159,9 @@ class SwarmSimulation implements WireOut {
       case REQUEST:
         this.peerIfOnline(b)?.onRequest(a, c, this);
         return;
+      case DISCONNECT:
+        this.disconnectNow(a, b);
+        return;
       case REJECT:
         this.peerIfOnline(b)?.onReject(a, c, this);
         return;
@@ -197,6 +201,10 @@ class SwarmSimulation implements WireOut {
 
   connect(from: number, to: number): void {
     this.queue.push(this.now + this.latency(), CONNECT, from, to, 0);
+  }
+
+  disconnect(from: number, to: number): void {
+    this.queue.push(this.now + this.latency(), DISCONNECT, from, to, 0);
   }
 
   interested(from: number, to: number, interested: boolean): void {
@@ -274,6 +282,17 @@ class SwarmSimulation implements WireOut {
     const ba = b.onConnected(from, a.have, this);
     ab.mirror = ba;
     ba.mirror = ab;
+  }
+
+  private disconnectNow(from: number, to: number): void {
+    const a = this.peerIfOnline(from);
+    const b = this.peerIfOnline(to);
+    if (a === undefined || b === undefined || !a.connections.has(to)) return;
+    for (const flow of [this.flows.between(from, to), this.flows.between(to, from)]) {
+      if (flow >= 0) this.flows.end(flow, this.now);
+    }
+    a.onDisconnected(to, this);
+    b.onDisconnected(from, this);
   }
 
   private deliverHave(from: number, piece: number): void {

@@ -11,7 +11,12 @@ export function registerBound(program: Command): void {
     .command('bound')
     .description('print the Kumar-Ross lower bound on the time for every peer of the scenario to finish')
     .argument('<scenario>', 'scenario file, such as scenarios/flash-crowd.yaml')
-    .option('--set <path=value>', 'override a scenario field, e.g. peers.count=20000 (repeatable)', collect, [])
+    .option(
+      '--set <path=value>',
+      'override a scenario field, e.g. peers.count=20000 (repeatable)',
+      collect,
+      [],
+    )
     .action(async (path: string, flags: { set: string[] }) => {
       const scenario = await readSwarmScenario(path, flags.set);
       process.stdout.write(`${formatBound(scenario.name, kumarRossBound(scenario))}\n`);

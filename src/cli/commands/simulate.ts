@@ -1,8 +1,8 @@
 // `swarmlab simulate SCENARIO`: run a scenario file on the swarm simulator and print its summary.
 import type { Command } from 'commander';
+import { writeJson } from '../../formats/results.ts';
 import { readSwarmScenario } from '../../formats/scenario-file.ts';
 import { toSwarmResults, writeSwarmCsv } from '../../formats/swarm-results.ts';
-import { writeJson } from '../../formats/results.ts';
 import { summarizeSwarm } from '../../report/swarm-summary.ts';
 import { formatSwarmSummary } from '../../report/swarm-table.ts';
 import { kumarRossBound } from '../../sim/bound.ts';
@@ -27,7 +27,12 @@ export function registerSimulate(program: Command): void {
     .description('simulate a swarm scenario (YAML or JSON) on a virtual clock and print its summary')
     .argument('<scenario>', 'scenario file, such as scenarios/flash-crowd.yaml')
     .option('-s, --seed <n>', 'seed: the same seed replays the same run', wholeNumber('--seed'), 1)
-    .option('--set <path=value>', 'override a scenario field, e.g. peers.count=20000 (repeatable)', collect, [])
+    .option(
+      '--set <path=value>',
+      'override a scenario field, e.g. peers.count=20000 (repeatable)',
+      collect,
+      [],
+    )
     .option('--json <file>', 'write the whole run (peers, time series, summary) as JSON')
     .option('--csv <dir>', 'write peers.csv, series.csv and summary.csv into this folder')
     .option('-q, --quiet', 'no progress bar')
@@ -44,7 +49,11 @@ export function registerSimulate(program: Command): void {
         progress.stop();
       }
       const summary = summarizeSwarm(run, bound);
-      const results = toSwarmResults(run, summary, bound, { source: path, swarmlab: VERSION, createdAt: new Date() });
+      const results = toSwarmResults(run, summary, bound, {
+        source: path,
+        swarmlab: VERSION,
+        createdAt: new Date(),
+      });
       if (flags.json !== undefined) await writeJson(flags.json, results);
       if (flags.csv !== undefined) await writeSwarmCsv(flags.csv, results);
       process.stdout.write(`${formatSwarmSummary(run, summary, bound)}\n`);

@@ -21,6 +21,8 @@ export class Connection {
   receivedLastRound = 0;
   sentLastRound = 0;
   sentTotal = 0;
+  /** Rechoke rounds in a row in which we wanted something from it and it kept us choked. */
+  chokedRounds = 0;
   /** Where this connection sits in its peer's `links`. */
   slot = -1;
   /**
@@ -44,6 +46,7 @@ export class Connection {
   }
 
   endRound(): void {
+    this.chokedRounds = this.amInterested && this.peerChoking ? this.chokedRounds + 1 : 0;
     this.receivedLastRound = this.receivedThisRound;
     this.sentLastRound = this.sentThisRound;
     this.receivedThisRound = 0;

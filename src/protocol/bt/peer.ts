@@ -13,6 +13,8 @@ import type { PeerId, WireOut } from './wire.ts';
 export const UPLOAD_SLOTS = 4;
 /** Tit-for-tat rotates its optimistic unchoke every third rechoke round (30 s). */
 export const OPTIMISTIC_EVERY_ROUNDS = 3;
+/** A leecher none of whose neighbours has anything for it asks the tracker again after 6 rounds (60 s). */
+export const STARVED_ANNOUNCE_ROUNDS = 6;
 
 export interface PeerOptions {
   readonly pieces: number;
@@ -43,6 +45,7 @@ export class BtPeer {
   /** Reused by every pick: picks happen on every have, and allocate nothing. */
   private readonly pickContext: PickContext;
   private rounds = 0;
+  private announcedAtRound = 0;
   bytesReceived = 0;
   bytesSent = 0;
 
@@ -75,6 +78,7 @@ export class BtPeer {
 
   /** Joins the swarm: asks the tracker for peers. */
   start(out: WireOut): void {
+    this.announcedAtRound = this.rounds;
     out.announce(this.id);
   }
 
@@ -104,6 +108,8 @@ export class BtPeer {
       if (!this.have.has(piece)) connection.interesting++;
     });
     this.updateInterest(connection, out);
+    // Two seeds have nothing to give each other: the connection would only hold a slot.
+    if (this.isSeed && connection.remote.isFull) out.disconnect(this.id, peer);
     return connection;
   }
 
@@ -122,6 +128,8 @@ export class BtPeer {
     });
     if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
     this.dropRequests(connection, out);
+    // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
+    if (this.connections.size === 0 && !this.isSeed) this.start(out);
   }
 
   onHave(peer: PeerId, piece: number, out: WireOut): void {
@@ -222,6 +230,8 @@ export class BtPeer {
   /** A rechoke round (every 10 s): the choker picks who we upload to until the next round. */
   rechoke(out: WireOut): void {
     this.rounds++;
+    this.dropIdleConnection(out);
+    if (this.starved()) this.start(out);
     const interested: ChokeCandidate[] = [];
     for (const connection of this.links) if (connection.peerInterested) interested.push(connection);
     const { choker, freeRider } = this.options;
@@ -234,6 +244,26 @@ export class BtPeer {
       if (unchoke === connection.amChoking) this.setChoked(connection, !unchoke, out);
       connection.endRound();
     }
+  }
+
+  /** A leecher that no neighbour is serving, for a while, needs other neighbours. */
+  private starved(): boolean {
+    if (this.isSeed || this.rounds - this.announcedAtRound < STARVED_ANNOUNCE_ROUNDS) return false;
+    return !this.links.some((connection) => connection.amInterested && !connection.peerChoking);
+  }
+
+  /**
+   * At the connection limit, close one connection where neither end wants anything from the other, or
+   * one that has kept us choked for a minute while we wanted from it, so that the next announce can
+   * bring a peer that serves (without this a swarm of full, useless connections never recovers).
+   */
+  private dropIdleConnection(out: WireOut): void {
+    if (this.connections.size < this.options.maxConnections) return;
+    const useless =
+      this.links.find(
+        (c) => !c.amInterested && !c.peerInterested && c.inFlight.length === 0 && !c.uploading,
+      ) ?? this.links.find((c) => c.chokedRounds >= STARVED_ANNOUNCE_ROUNDS && !c.peerInterested);
+    if (useless !== undefined) out.disconnect(this.id, useless.peer);
   }
 
   private rotateOptimistic(interested: readonly ChokeCandidate[], chosen: ReadonlySet<PeerId>): void {
@@ -286,7 +316,10 @@ export class BtPeer {
       }
     }
     out.have(this.id, piece);
-    if (this.have.isFull) out.completed(this.id);
+    if (!this.have.isFull) return;
+    out.completed(this.id);
+    for (const connection of this.links)
+      if (connection.remote.isFull) out.disconnect(this.id, connection.peer);
   }
 
   private updateInterest(connection: Connection, out: WireOut): void {

@@ -9,6 +9,8 @@ export interface WireOut {
   announce(from: PeerId): void;
   /** Open a connection; both ends then exchange bitfields (the runtime calls onConnected on both). */
   connect(from: PeerId, to: PeerId): void;
+  /** Close a connection (both ends forget it; transfers on it stop). */
+  disconnect(from: PeerId, to: PeerId): void;
   interested(from: PeerId, to: PeerId, interested: boolean): void;
   choke(from: PeerId, to: PeerId, choked: boolean): void;
   request(from: PeerId, to: PeerId, piece: number): void;
