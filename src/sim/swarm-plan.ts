@@ -11,15 +11,11 @@ import {
 import type { AfterDone, PeerGroup, SwarmScenario } from '../scenario/swarm.ts';
 import type { Rng } from '../util/rng.ts';
 import { sample } from './distributions.ts';
+import type { PeerRecord } from './swarm-types.ts';
 
-export interface PeerPlan {
-  readonly id: number;
-  readonly group: string;
-  readonly role: 'seed' | 'leecher';
-  readonly freeRider: boolean;
-  readonly uploadBps: number;
-  readonly downloadBps: number;
-  readonly arrivalS: number;
+/** What is known of a peer before the run: the fixed part of its record, and what it does when done. */
+export interface PeerPlan
+  extends Pick<PeerRecord, 'id' | 'group' | 'role' | 'freeRider' | 'uploadBps' | 'downloadBps' | 'arrivalS'> {
   readonly afterDone: AfterDone;
 }
 
