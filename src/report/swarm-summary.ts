@@ -17,7 +17,7 @@ export interface SwarmSummary {
   /** When the last leecher completed, in virtual seconds since the start. */
   readonly lastCompletion: number | null;
   readonly kumarRossBound: number;
-  /** lastCompletion / kumarRossBound: 1 would be a perfect schedule. */
+  /** lastCompletion / kumarRossBound (1 would be a perfect schedule); null unless every contributor completed. */
   readonly boundRatio: number | null;
   /** Bytes uploaded over upload capacity times time present, over every peer that may upload. */
   readonly uploadUtilisation: number;
@@ -45,6 +45,7 @@ export function summarizeSwarm(
   const lastCompletion =
     done.length === 0 ? null : Math.max(...done.map((peer) => peer.completedS as number));
   const contributors = leechers.filter((peer) => !peer.freeRider && peer.bytesDown > 0);
+  const contributorsDone = leechers.every((peer) => peer.freeRider || peer.completedS !== null);
   const ratios = contributors.map((peer) => peer.bytesUp / peer.bytesDown);
   return {
     peers: leechers.length,
@@ -55,7 +56,8 @@ export function summarizeSwarm(
     max: percentile(times, 100),
     lastCompletion,
     kumarRossBound: bound.boundS,
-    boundRatio: lastCompletion === null ? null : lastCompletion / bound.boundS,
+    // Against the bound only when every contributor finished: otherwise the last completion is not the swarm's.
+    boundRatio: lastCompletion === null || !contributorsDone ? null : lastCompletion / bound.boundS,
     uploadUtilisation: uploadUtilisation(run),
     shareRatio: { p10: percentile(ratios, 10), p50: percentile(ratios, 50), p90: percentile(ratios, 90) },
     jain: jainIndex(ratios),

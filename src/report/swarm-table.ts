@@ -4,7 +4,8 @@ import type { SwarmRun } from '../sim/swarm-types.ts';
 import type { SwarmSummary } from './swarm-summary.ts';
 import { formatTable } from './table.ts';
 
-const seconds = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(1)} s`);
+const seconds = (value: number | null) =>
+  value === null ? 'n/a' : Number.isFinite(value) ? `${value.toFixed(1)} s` : 'unbounded';
 const fixed = (value: number | null, digits: number) => (value === null ? 'n/a' : value.toFixed(digits));
 const mbit = (bytesPerS: number) => `${((bytesPerS * 8) / 1e6).toFixed(3)} Mbit/s`;
 
@@ -34,7 +35,9 @@ export function formatBound(name: string, bound: KumarRossBound): string {
 export function formatSwarmSummary(run: SwarmRun, summary: SwarmSummary, bound: KumarRossBound): string {
   const stop =
     summary.stopReason === 'all-done'
-      ? 'every contributing peer completed'
+      ? summary.completed === summary.peers
+        ? 'every peer completed'
+        : 'every contributing peer completed'
       : summary.stopReason === 'time'
         ? 'the stop time was reached'
         : 'the swarm stalled (no transfer possible)';
@@ -54,7 +57,9 @@ export function formatSwarmSummary(run: SwarmRun, summary: SwarmSummary, bound: 
       ],
     ),
     `last completion ${seconds(summary.lastCompletion)}; Kumar-Ross bound ${seconds(bound.boundS)}; ` +
-      `ratio ${fixed(summary.boundRatio, 3)}`,
+      (summary.boundRatio === null
+        ? 'ratio n/a (not every peer finished)'
+        : `ratio ${fixed(summary.boundRatio, 3)}`),
     `upload utilisation ${fixed(summary.uploadUtilisation, 3)}; share ratio p10/p50/p90 ` +
       `${fixed(summary.shareRatio.p10, 2)}/${fixed(summary.shareRatio.p50, 2)}/${fixed(summary.shareRatio.p90, 2)}; ` +
       `Jain's index of share ratios ${fixed(summary.jain, 3)}`,

@@ -125,7 +125,8 @@ class SwarmSimulation implements WireOut {
       this.now = this.queue.time;
       this.dispatch(this.queue.kind, this.queue.a, this.queue.b, this.queue.c);
     }
-    this.sampleSeries();
+    // The run's last moment is in the series once, however it ended.
+    if (this.series.timeS.at(-1) !== this.now) this.sampleSeries();
     return {
       scenario: this.scenario,
       seed: this.options.seed,
