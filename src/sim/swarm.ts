@@ -68,6 +68,8 @@ class SwarmSimulation implements WireOut {
     uploadBps: [],
   };
   private now = 0;
+  /** When the last message from one peer to another arrives: a connection delivers in order (TCP). */
+  private readonly lastArrival = new Map<number, number>();
   private completions = 0;
   private leecherCompletions = 0;
   private readonly mustComplete: number;
@@ -201,27 +203,27 @@ class SwarmSimulation implements WireOut {
   }
 
   connect(from: number, to: number): void {
-    this.queue.push(this.now + this.latency(), CONNECT, from, to, 0);
+    this.queue.push(this.arrival(from, to), CONNECT, from, to, 0);
   }
 
   disconnect(from: number, to: number): void {
-    this.queue.push(this.now + this.latency(), DISCONNECT, from, to, 0);
+    this.queue.push(this.arrival(from, to), DISCONNECT, from, to, 0);
   }
 
   interested(from: number, to: number, interested: boolean): void {
-    this.queue.push(this.now + this.latency(), INTERESTED, from, to, interested ? 1 : 0);
+    this.queue.push(this.arrival(from, to), INTERESTED, from, to, interested ? 1 : 0);
   }
 
   choke(from: number, to: number, choked: boolean): void {
-    this.queue.push(this.now + this.latency(), CHOKE, from, to, choked ? 1 : 0);
+    this.queue.push(this.arrival(from, to), CHOKE, from, to, choked ? 1 : 0);
   }
 
   request(from: number, to: number, piece: number): void {
-    this.queue.push(this.now + this.latency(), REQUEST, from, to, piece);
+    this.queue.push(this.arrival(from, to), REQUEST, from, to, piece);
   }
 
   cancel(from: number, to: number, piece: number): void {
-    this.queue.push(this.now + this.latency(), CANCEL, from, to, piece);
+    this.queue.push(this.arrival(from, to), CANCEL, from, to, piece);
   }
 
   have(from: number, piece: number): void {
@@ -240,7 +242,7 @@ class SwarmSimulation implements WireOut {
   }
 
   reject(from: number, to: number, piece: number): void {
-    this.queue.push(this.now + this.latency(), REJECT, from, to, piece);
+    this.queue.push(this.arrival(from, to), REJECT, from, to, piece);
   }
 
   completed(from: number): void {
@@ -390,6 +392,14 @@ class SwarmSimulation implements WireOut {
 
   private latency(): number {
     return sample(this.scenario.network.latencyS, this.rng);
+  }
+
+  /** The arrival time of a message from `from` to `to` sent now: after the latency, and in order. */
+  private arrival(from: number, to: number): number {
+    const key = from * this.plans.length + to;
+    const at = Math.max(this.now + this.latency(), this.lastArrival.get(key) ?? 0);
+    this.lastArrival.set(key, at);
+    return at;
   }
 
   private pieceBytes(piece: number): number {

@@ -109,12 +109,13 @@ describe('rarest-first against random when the seed leaves early', () => {
 });
 
 describe('free riders', () => {
-  const run = (peerStrategy: 'tit-for-tat' | 'random', seed: number) =>
-    summarizeSwarm(
+  // 20 MB (77 pieces): tit-for-tat acts round by round, so it needs a download long enough to matter.
+  const ratio = (peerStrategy: 'tit-for-tat' | 'random', seed: number) => {
+    const { contributors, freeRiders } = summarizeSwarm(
       simulateSwarm(
         flashCrowd({
           peers: 100,
-          fileBytes: 10_000_000,
+          fileBytes: 20_000_000,
           seedUploadBps: 2 * MBIT,
           freeRiders: 0.2,
           peerStrategy,
@@ -122,19 +123,17 @@ describe('free riders', () => {
         }),
         { seed },
       ),
-    );
+    ).meanDownload;
+    return (freeRiders as number) / (contributors as number);
+  };
 
   it('finish later than contributors under tit-for-tat', () => {
-    for (const seed of [1, 2]) {
-      const { contributors, freeRiders } = run('tit-for-tat', seed).meanDownload;
-      expect(freeRiders as number, `seed ${seed}`).toBeGreaterThan((contributors as number) * 1.05);
-    }
+    const ratios = [1, 2, 3].map((seed) => ratio('tit-for-tat', seed));
+    for (const [i, r] of ratios.entries()) expect(r, `seed ${i + 1}`).toBeGreaterThan(1.03);
+    expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeGreaterThan(1.08);
   });
 
   it('do not finish later under random peer selection', () => {
-    for (const seed of [1, 2]) {
-      const { contributors, freeRiders } = run('random', seed).meanDownload;
-      expect(freeRiders as number, `seed ${seed}`).toBeLessThanOrEqual((contributors as number) * 1.03);
-    }
+    for (const seed of [1, 2, 3]) expect(ratio('random', seed), `seed ${seed}`).toBeLessThanOrEqual(1.03);
   });
 });

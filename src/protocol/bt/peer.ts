@@ -84,9 +84,13 @@ export class BtPeer {
 
   /** The tracker's answer: connect to those we are not connected to, up to our limit. */
   onPeers(peers: readonly PeerId[], out: WireOut): void {
+    // Connections asked for count against the limit before they are up.
+    let room = this.options.maxConnections - this.connections.size;
     for (const peer of peers) {
-      if (this.connections.size >= this.options.maxConnections) return;
-      if (peer !== this.id && !this.connections.has(peer)) out.connect(this.id, peer);
+      if (room <= 0) return;
+      if (peer === this.id || this.connections.has(peer)) continue;
+      out.connect(this.id, peer);
+      room--;
     }
   }
 
@@ -230,6 +234,8 @@ export class BtPeer {
   /** A rechoke round (every 10 s): the choker picks who we upload to until the next round. */
   rechoke(out: WireOut): void {
     this.rounds++;
+    // Close the round first: the choker ranks neighbours by what they did in the round just ended.
+    for (const connection of this.links) connection.endRound();
     this.dropIdleConnection(out);
     if (this.starved()) this.start(out);
     const interested: ChokeCandidate[] = [];
@@ -242,7 +248,6 @@ export class BtPeer {
     for (const connection of this.links) {
       const unchoke = chosen.has(connection.peer);
       if (unchoke === connection.amChoking) this.setChoked(connection, !unchoke, out);
-      connection.endRound();
     }
   }
 

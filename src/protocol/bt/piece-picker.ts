@@ -28,30 +28,52 @@ export const sequentialPicker: PiecePicker = (c) => {
   return -1;
 };
 
-/** Uniformly among the pieces the neighbour can give: a random start, then the first that fits. */
+/** Uniformly among the pieces the neighbour can give. */
 export const randomPicker: PiecePicker = (c) => {
   const { order, missingEnd } = c.availability;
-  if (missingEnd === 0) return -1;
-  const start = c.rng.int(missingEnd);
-  for (let k = 0; k < missingEnd; k++) {
-    const piece = order[(start + k) % missingEnd] as number;
-    if (wanted(c, piece)) return piece;
-  }
-  return -1;
+  return uniformAmong(order, 0, missingEnd, (piece) => wanted(c, piece), c);
 };
 
-/** The rarest piece among our neighbours that this one can give, ties broken at random. */
+/** Draws before falling back to a full scan: enough when candidates are common, as they usually are. */
+const DRAWS = 16;
+
+/**
+ * A uniformly random element of order[start, end) that passes `accept`, or -1. Draws at random first
+ * (each accepted draw is uniform among the candidates), then, if none was accepted, scans the range
+ * choosing among the candidates by reservoir sampling (also uniform): a random start with a scan
+ * would favour candidates that follow runs of non-candidates.
+ */
+function uniformAmong(
+  order: Int32Array,
+  start: number,
+  end: number,
+  accept: (piece: number) => boolean,
+  c: PickContext,
+): number {
+  const size = end - start;
+  if (size <= 0) return -1;
+  // A short range is scanned at once: draws there cost about as much as the scan.
+  for (let draw = 0; size > 2 * DRAWS && draw < DRAWS; draw++) {
+    const piece = order[start + c.rng.int(size)] as number;
+    if (accept(piece)) return piece;
+  }
+  let chosen = -1;
+  let seen = 0;
+  for (let i = start; i < end; i++) {
+    const piece = order[i] as number;
+    if (accept(piece) && c.rng.int(++seen) === 0) chosen = piece;
+  }
+  return chosen;
+}
+
+/** The rarest piece among our neighbours that this one can give, ties broken uniformly at random. */
 export const rarestFirstPicker: PiecePicker = (c) => {
   const { availability } = c;
+  const accept = (piece: number) => wanted(c, piece);
   for (let a = 0; a < availability.buckets; a++) {
     const [start, end] = availability.bucketBounds(a);
-    const size = end - start;
-    if (size === 0) continue;
-    const offset = c.rng.int(size);
-    for (let k = 0; k < size; k++) {
-      const piece = availability.order[start + ((offset + k) % size)] as number;
-      if (wanted(c, piece)) return piece;
-    }
+    const piece = uniformAmong(availability.order, start, end, accept, c);
+    if (piece >= 0) return piece;
   }
   return -1;
 };
@@ -70,12 +92,9 @@ export const ENDGAME_MAX_REQUESTS = 2;
  */
 export function endgamePick(c: PickContext, alreadyFromThisPeer: (piece: number) => boolean): number {
   const { order, missingEnd } = c.availability;
-  if (missingEnd === 0) return -1;
-  const start = c.rng.int(missingEnd);
-  for (let k = 0; k < missingEnd; k++) {
-    const piece = order[(start + k) % missingEnd] as number;
-    const copies = c.requested[piece] as number;
-    if (copies < ENDGAME_MAX_REQUESTS && c.remote.has(piece) && !alreadyFromThisPeer(piece)) return piece;
-  }
-  return -1;
+  const accept = (piece: number) =>
+    (c.requested[piece] as number) < ENDGAME_MAX_REQUESTS &&
+    c.remote.has(piece) &&
+    !alreadyFromThisPeer(piece);
+  return uniformAmong(order, 0, missingEnd, accept, c);
 }

@@ -31,21 +31,27 @@ export class BtTracker {
     }
   }
 
-  /** Up to `peersPerRequest` members other than `peer`, chosen at random without repeats. */
+  /** Up to `peersPerRequest` members other than `peer`, a uniform random sample without repeats. */
   announce(peer: PeerId, rng: Rng): PeerId[] {
     const others = this.members.length - (this.slot.has(peer) ? 1 : 0);
     const wanted = Math.min(this.peersPerRequest, others);
-    const chosen = new Set<PeerId>();
-    // Rejection sampling is cheap while the sample is small against the swarm; otherwise take everyone.
-    if (wanted * 2 > this.members.length) {
-      for (const member of this.members) if (member !== peer) chosen.add(member);
-    } else {
+    if (wanted * 2 <= this.members.length) {
+      // A small sample of a large swarm: rejection sampling costs O(sample).
+      const chosen = new Set<PeerId>();
       while (chosen.size < wanted) {
         const member = this.members[rng.int(this.members.length)] as PeerId;
         if (member !== peer) chosen.add(member);
       }
+      return [...chosen];
     }
-    const sample = [...chosen];
-    return sample.length > wanted ? sample.slice(0, wanted) : sample;
+    // A large part of the swarm: a partial Fisher-Yates shuffle of the others.
+    const pool = this.members.filter((member) => member !== peer);
+    for (let i = 0; i < wanted; i++) {
+      const j = i + rng.int(pool.length - i);
+      const picked = pool[j] as PeerId;
+      pool[j] = pool[i] as PeerId;
+      pool[i] = picked;
+    }
+    return pool.slice(0, wanted);
   }
 }
