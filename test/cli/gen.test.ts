@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CliResult,
+  expectExit,
   expectedOutputs,
   fileHashes,
   listDir,
@@ -18,13 +18,6 @@ import {
 } from './spawn.ts';
 
 afterEach(removeTempDirs);
-
-function expectExit(result: CliResult, code: number): void {
-  expect(
-    { code: result.code, signal: result.signal },
-    `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  ).toEqual({ code, signal: null });
-}
 
 const GEN_FLAGS = ['--clients', '12', '--files', '4', '--max-segments', '30'];
 const IN_FILES = Array.from({ length: 12 }, (_, i) => `in${i + 1}.txt`).sort();

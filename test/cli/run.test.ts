@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CliResult,
   EXAMPLE,
+  expectExit,
   expectedOutputs,
   listDir,
   makeTempDir,
@@ -28,14 +29,6 @@ beforeAll(async () => {
 });
 
 afterEach(removeTempDirs);
-
-/** Fails with the child's output when it did not exit with `code`, so a failure says why. */
-function expectExit(result: CliResult, code: number): void {
-  expect(
-    { code: result.code, signal: result.signal },
-    `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  ).toEqual({ code, signal: null });
-}
 
 /** The folder's client<R>_<file> outputs with their content. */
 async function outputsIn(dir: string): Promise<Map<string, string>> {

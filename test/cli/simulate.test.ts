@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SwarmResults } from '../../src/formats/swarm-results.ts';
 import {
   type CliResult,
+  expectExit,
   listDir,
   makeTempDir,
   ROOT,
@@ -16,13 +17,6 @@ import {
 } from './spawn.ts';
 
 afterEach(removeTempDirs);
-
-function expectExit(result: CliResult, code: number): void {
-  expect(
-    { code: result.code, signal: result.signal },
-    `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  ).toEqual({ code, signal: null });
-}
 
 const FLASH = 'scenarios/flash-crowd.yaml';
 const SCENARIOS = (await readdir(join(ROOT, 'scenarios'))).filter((name) => /\.ya?ml$/.test(name)).sort();

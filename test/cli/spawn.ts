@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The repository root: the CLI is started from here so that `--import tsx` resolves. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -177,3 +178,11 @@ export function parseSummaryTable(stdout: string): SummaryTable {
 
 /** A stack frame line, which the CLI must never print. */
 export const STACK_FRAME = /\n\s+at /;
+
+/** Fails with the child's output when it did not exit with `code`, so a failure says why. */
+export function expectExit(result: CliResult, code: number): void {
+  expect(
+    { code: result.code, signal: result.signal },
+    `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
+  ).toEqual({ code, signal: null });
+}
