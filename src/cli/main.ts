@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../formats/input-error.ts';
 import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('swarmlab')
     .description(
-      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), and simulated swarms (simulate, bound).',
+      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), simulated swarms (simulate, bound), and reports of either (report).',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerGen(program);
   registerSimulate(program);
   registerBound(program);
+  registerReport(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -11,6 +11,7 @@ import { segmentsToDownload } from '../../scenario/classic.ts';
 import { expectFileOrNothing, expectFolderOrNothing, oneOf, wholeNumber } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { VERSION } from '../version.ts';
+import { writeReport } from './report.ts';
 
 interface RunFlags {
   runtime: RuntimeName;
@@ -18,6 +19,7 @@ interface RunFlags {
   strategy: PeerStrategyName;
   out?: string;
   json?: string;
+  report?: string;
   quiet?: boolean;
   timeout: number;
 }
@@ -37,6 +39,7 @@ export function registerRun(program: Command): void {
     )
     .option('-o, --out <dir>', 'where to write client<R>_<file> (default: the input folder)')
     .option('--json <file>', "also write the run's results, machine-readable, to this file")
+    .option('--report <file>', 'also write a self-contained HTML report of the run')
     .option(
       '--timeout <seconds>',
       'threads runtime: fail a run still going after this long',
@@ -49,6 +52,7 @@ export function registerRun(program: Command): void {
       // Check where results go before running, so that a long run is not lost to a typo.
       await expectFolderOrNothing(flags.out ?? dir, '--out');
       if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
+      if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
       const result = await runClassic(scenario, {
@@ -61,12 +65,13 @@ export function registerRun(program: Command): void {
       const outDir = flags.out ?? dir;
       const written = await writeOutputs(outDir, result.outputs);
       const summary = summarize(result);
-      if (flags.json !== undefined) {
-        await writeJson(
-          flags.json,
-          toClassicResults(result, summary, { input: dir, swarmlab: VERSION, createdAt: new Date() }),
-        );
-      }
+      const results = toClassicResults(result, summary, {
+        input: dir,
+        swarmlab: VERSION,
+        createdAt: new Date(),
+      });
+      if (flags.json !== undefined) await writeJson(flags.json, results);
+      if (flags.report !== undefined) await writeReport(flags.report, { kind: 'classic', runs: [results] });
       process.stdout.write(`${formatRunSummary(result, summary)}\n`);
       process.stdout.write(
         `wrote ${written.length} output file${written.length === 1 ? '' : 's'} to ${outDir}\n`,

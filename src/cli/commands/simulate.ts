@@ -10,12 +10,14 @@ import { simulateSwarm } from '../../sim/swarm.ts';
 import { expectFileOrNothing, expectFolderOrNothing, wholeNumber } from '../options.ts';
 import { swarmProgressBar } from '../progress.ts';
 import { VERSION } from '../version.ts';
+import { writeReport } from './report.ts';
 
 interface SimulateFlags {
   seed: number;
   set: string[];
   json?: string;
   csv?: string;
+  report?: string;
   quiet?: boolean;
 }
 
@@ -35,11 +37,13 @@ export function registerSimulate(program: Command): void {
     )
     .option('--json <file>', 'write the whole run (peers, time series, summary) as JSON')
     .option('--csv <dir>', 'write peers.csv, series.csv and summary.csv into this folder')
+    .option('--report <file>', 'write a self-contained HTML report with charts')
     .option('-q, --quiet', 'no progress bar')
     .action(async (path: string, flags: SimulateFlags) => {
       const scenario = await readSwarmScenario(path, flags.set);
       if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
       if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
+      if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
       const bound = kumarRossBound(scenario);
       const progress = swarmProgressBar(!flags.quiet);
       let run: ReturnType<typeof simulateSwarm>;
@@ -56,6 +60,7 @@ export function registerSimulate(program: Command): void {
       });
       if (flags.json !== undefined) await writeJson(flags.json, results);
       if (flags.csv !== undefined) await writeSwarmCsv(flags.csv, results);
+      if (flags.report !== undefined) await writeReport(flags.report, { kind: 'swarm', runs: [results] });
       process.stdout.write(`${formatSwarmSummary(run, summary, bound)}\n`);
     });
 }

@@ -1,0 +1,149 @@
+/// <reference lib="dom" />
+// Reports opened in a real browser: headless Chromium (Debian's `chromium`, which .ci/run installs)
+// driven by playwright-core. Each chart must render with data, with no console error and no network
+// request; a screenshot of each report lands in test-output/ for people to look at.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readClassicScenario } from '../../src/formats/classic-dir.ts';
+import { toClassicResults } from '../../src/formats/results.ts';
+import { toSwarmResults } from '../../src/formats/swarm-results.ts';
+import { type ReportInput, renderReport } from '../../src/report/html.ts';
+import { summarize } from '../../src/report/summary.ts';
+import { summarizeSwarm } from '../../src/report/swarm-summary.ts';
+import { kumarRossBound } from '../../src/sim/bound.ts';
+import { runSim } from '../../src/sim/runtime.ts';
+import { simulateSwarm } from '../../src/sim/swarm.ts';
+import { flashCrowd } from '../support/swarm-scenarios.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = 'test-output/reports';
+const meta = { swarmlab: 'test', createdAt: new Date(0) };
+
+/** The flags a root, offline, sandboxed machine needs (see the environment notes in DEVELOPERS.md). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the browser tests cannot run. ` +
+        '.ci/run installs it (apt-get install chromium); locally, install it the same way.',
+    );
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  await mkdir(OUTPUT, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function classicInput(): Promise<ReportInput> {
+  const { scenario } = await readClassicScenario('examples/basic');
+  const result = runSim(scenario, { seed: 1, strategy: 'random' });
+  return {
+    kind: 'classic',
+    runs: [
+      toClassicResults(result, summarize(result), {
+        input: 'examples/basic',
+        swarmlab: 'test',
+        createdAt: new Date(0),
+      }),
+    ],
+  };
+}
+
+function swarmRun(pieces: 'rarest-first' | 'random') {
+  const scenario = flashCrowd({ peers: 15, pieces, freeRiders: 0.2, stopAtS: 20_000 });
+  const run = simulateSwarm(scenario, { seed: 1 });
+  const bound = kumarRossBound(scenario);
+  return toSwarmResults(run, summarizeSwarm(run, bound), bound, {
+    source: 'test',
+    swarmlab: 'test',
+    createdAt: new Date(0),
+  });
+}
+
+/** Opens a report, checks every chart drew data, and saves a screenshot. */
+async function openReport(name: string, input: ReportInput, colorScheme: 'light' | 'dark' = 'light') {
+  const path = join(OUTPUT, `${name}.html`);
+  await writeFile(path, renderReport(input, meta));
+  const page = await browser.newPage({ colorScheme, viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('request', (request) => {
+    if (!request.url().startsWith('file:')) requests.push(request.url());
+  });
+  await page.goto(pathToFileURL(path).href);
+  await page.waitForFunction(
+    () => (window as unknown as { __swarmlabReport?: unknown }).__swarmlabReport !== undefined,
+  );
+  const charts = await page.$$eval('canvas[data-chart]', (canvases) =>
+    canvases.map((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const pixels =
+        c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) painted++;
+      return { id: c.dataset.chart, points: Number(c.dataset.points ?? 0), painted };
+    }),
+  );
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+  await page.close();
+  return { charts, problems, requests, background };
+}
+
+describe('HTML reports in Chromium', () => {
+  it('draws the classic run: bars with data and the transfer matrix', async () => {
+    const { charts, problems, requests } = await openReport('classic', await classicInput());
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(charts.map((c) => c.id)).toEqual(['bars']);
+    for (const chart of charts) {
+      expect(chart.points, chart.id).toBeGreaterThan(0);
+      expect(chart.painted, chart.id).toBeGreaterThan(1000);
+    }
+  });
+
+  it('draws every chart of a simulated run with data', async () => {
+    const { charts, problems, requests } = await openReport('simulation', {
+      kind: 'swarm',
+      runs: [swarmRun('rarest-first')],
+    });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(charts.map((c) => c.id)).toEqual(['cdf', 'population', 'upload', 'availability', 'scatter']);
+    for (const chart of charts) {
+      expect(chart.points, chart.id).toBeGreaterThan(0);
+      expect(chart.painted, chart.id).toBeGreaterThan(1000);
+    }
+  });
+
+  it('overlays two runs, and follows a dark colour scheme', async () => {
+    const input: ReportInput = { kind: 'swarm', runs: [swarmRun('rarest-first'), swarmRun('random')] };
+    const light = await openReport('comparison', input);
+    const dark = await openReport('comparison-dark', input, 'dark');
+    expect(light.problems).toEqual([]);
+    expect(dark.problems).toEqual([]);
+    expect(light.background).not.toBe(dark.background);
+    for (const chart of dark.charts) expect(chart.painted, chart.id).toBeGreaterThan(1000);
+  });
+});
