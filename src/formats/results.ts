@@ -1,8 +1,9 @@
 // The results file of a classic run (`--json`): everything later reports need, machine-readable.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ClassicSummary } from '../report/summary.ts';
 import type { RunResult } from '../runtime/types.ts';
+import { toCsv } from './csv.ts';
 
 export const CLASSIC_RESULTS_FORMAT = 'swarmlab-classic-run';
 export const CLASSIC_RESULTS_VERSION = 1;
@@ -87,4 +88,51 @@ export function toClassicResults(
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes clients.csv, transfers.csv and summary.csv of a classic run into `dir`. */
+export async function writeClassicCsv(dir: string, results: ClassicResults): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const clientKeys = [
+    'rank',
+    'downloaded',
+    'served',
+    'refused',
+    'refusalsReceived',
+    'filesCompleted',
+    'downloadDoneAt',
+    'uploadClosedAt',
+  ] as const;
+  const s = results.summary;
+  const files: [string, string][] = [
+    ['clients.csv', toCsv([clientKeys, ...results.clients.map((c) => clientKeys.map((key) => c[key]))])],
+    [
+      'transfers.csv',
+      toCsv([['from', 'to', 'segments'], ...results.transfers.map((t) => [t.from, t.to, t.segments])]),
+    ],
+    [
+      'summary.csv',
+      toCsv([
+        ['key', 'value'],
+        ['runtime', results.runtime],
+        ['seed', results.seed],
+        ['strategy', results.strategy],
+        ['clients', s.clients],
+        ['segmentsDownloaded', s.segmentsDownloaded],
+        ['segmentsServed', s.segmentsServed],
+        ['requestsRefused', s.requestsRefused],
+        ['filesCompleted', s.filesCompleted],
+        ['messages', s.messages],
+        ['wallTimeMs', s.wallTimeMs],
+        ['virtualTimeS', s.virtualTimeS],
+        ['loadBalance.servers', s.loadBalance.servers],
+        ['loadBalance.maxServed', s.loadBalance.maxServed],
+        ['loadBalance.meanServed', s.loadBalance.meanServed],
+        ['loadBalance.maxOverMean', s.loadBalance.maxOverMean],
+        ['loadBalance.jain', s.loadBalance.jain],
+      ]),
+    ],
+  ];
+  for (const [name, text] of files) await writeFile(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
 }

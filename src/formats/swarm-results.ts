@@ -6,6 +6,7 @@ import type { SwarmSummary } from '../report/swarm-summary.ts';
 import type { SwarmScenario } from '../scenario/swarm.ts';
 import type { KumarRossBound } from '../sim/bound.ts';
 import type { PeerRecord, SwarmRun, SwarmSeries } from '../sim/swarm-types.ts';
+import { toCsv } from './csv.ts';
 
 export const SWARM_RESULTS_FORMAT = 'swarmlab-swarm-run';
 export const SWARM_RESULTS_VERSION = 1;
@@ -63,15 +64,6 @@ export async function writeSwarmCsv(dir: string, results: SwarmResults): Promise
   return files.map(([name]) => join(dir, name));
 }
 
-function csv(rows: readonly (readonly (string | number | boolean | null)[])[]): string {
-  const cell = (value: string | number | boolean | null) => {
-    if (value === null) return '';
-    const text = String(value);
-    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return `${rows.map((row) => row.map(cell).join(',')).join('\n')}\n`;
-}
-
 function peersCsv(peers: readonly PeerRecord[]): string {
   const header = [
     'id',
@@ -86,12 +78,12 @@ function peersCsv(peers: readonly PeerRecord[]): string {
     'bytesUp',
     'bytesDown',
   ] as const;
-  return csv([header, ...peers.map((peer) => header.map((key) => peer[key]))]);
+  return toCsv([header, ...peers.map((peer) => header.map((key) => peer[key]))]);
 }
 
 function seriesCsv(series: SwarmSeries): string {
   const header = ['timeS', 'leechers', 'seeds', 'meanPieces', 'minAvailability', 'uploadBps'] as const;
-  return csv([header, ...series.timeS.map((_, i) => header.map((key) => series[key][i] ?? null))]);
+  return toCsv([header, ...series.timeS.map((_, i) => header.map((key) => series[key][i] ?? null))]);
 }
 
 function summaryCsv(results: SwarmResults): string {
@@ -104,5 +96,5 @@ function summaryCsv(results: SwarmResults): string {
     }
   };
   walk('', { seed: results.seed, pieces: results.pieces, ...results.summary });
-  return csv([['key', 'value'], ...flat]);
+  return toCsv([['key', 'value'], ...flat]);
 }

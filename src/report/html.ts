@@ -14,7 +14,7 @@ import {
   uploadAgainstCapacity,
   uploadDownloadScatter,
 } from './chart-data.ts';
-import { chartLibrarySource } from './chart-library.ts';
+import { chartLibrarySource, chartLibraryVersion } from './chart-library.ts';
 import { REPORT_SCRIPT, REPORT_STYLE } from './html-assets.ts';
 
 export type ReportInput = ResultsSet;
@@ -75,7 +75,7 @@ export function renderReport(
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">swarmlab ${escapeHtml(meta.swarmlab)} · report made ${escapeHtml(meta.createdAt.toISOString())}</p>
+<p class="meta">swarmlab ${escapeHtml(meta.swarmlab)} · Chart.js ${escapeHtml(chartLibraryVersion())} · report made ${escapeHtml(meta.createdAt.toISOString())}</p>
 </header>
 <main>
 ${input.kind === 'classic' ? classicHeader(input.runs, labels) : swarmHeader(input.runs, labels)}

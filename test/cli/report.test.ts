@@ -69,4 +69,20 @@ describe('swarmlab report', () => {
     const missing = await swarmlab(['report', join(dir, 'nope.json'), '-o', join(dir, 'z.html')]);
     expectExit(missing, 2);
   });
+
+  it('writes the classic run as CSV tables with run --csv', async () => {
+    const dir = await makeTempDir('classic-csv');
+    const csv = join(dir, 'csv');
+    expectExit(await swarmlab(['run', 'examples/basic', '--out', join(dir, 'out'), '-q', '--csv', csv]), 0);
+    const clients = (await readFile(join(csv, 'clients.csv'), 'utf8')).trim().split('\n');
+    expect(clients[0]).toBe(
+      'rank,downloaded,served,refused,refusalsReceived,filesCompleted,downloadDoneAt,uploadClosedAt',
+    );
+    expect(clients).toHaveLength(5);
+    const transfers = (await readFile(join(csv, 'transfers.csv'), 'utf8')).trim().split('\n').slice(1);
+    const total = transfers.reduce((sum, line) => sum + Number(line.split(',')[2]), 0);
+    const downloaded = clients.slice(1).reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
+    expect(total).toBe(downloaded);
+    expect(await readFile(join(csv, 'summary.csv'), 'utf8')).toContain(`segmentsDownloaded,${downloaded}`);
+  });
 });

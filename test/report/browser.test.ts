@@ -2,7 +2,7 @@
 // Reports opened in a real browser: headless Chromium (Debian's `chromium`, which .ci/run installs)
 // driven by playwright-core. Each chart must render with data, with no console error and no network
 // request; a screenshot of each report lands in test-output/ for people to look at.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClassicScenario } from '../../src/formats/classic-dir.ts';
 import { toClassicResults } from '../../src/formats/results.ts';
+import { readSwarmScenario } from '../../src/formats/scenario-file.ts';
 import { toSwarmResults } from '../../src/formats/swarm-results.ts';
 import { type ReportInput, renderReport } from '../../src/report/html.ts';
 import { summarize } from '../../src/report/summary.ts';
@@ -146,4 +147,26 @@ describe('HTML reports in Chromium', () => {
     expect(light.background).not.toBe(dark.background);
     for (const chart of dark.charts) expect(chart.painted, chart.id).toBeGreaterThan(1000);
   });
+
+  it.each(readdirSync('scenarios').filter((name) => name.endsWith('.yaml')))(
+    'renders the report of the bundled scenario %s (shrunk) with every chart drawn',
+    async (name) => {
+      const scenario = await readSwarmScenario(join('scenarios', name), ['peers.count=20', 'file.size=5MB']);
+      const run = simulateSwarm(scenario, { seed: 1 });
+      const bound = kumarRossBound(scenario);
+      const results = toSwarmResults(run, summarizeSwarm(run, bound), bound, {
+        source: name,
+        swarmlab: 'test',
+        createdAt: new Date(0),
+      });
+      const { charts, problems, requests } = await openReport(`scenario-${name}`, {
+        kind: 'swarm',
+        runs: [results],
+      });
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(charts).toHaveLength(5);
+      for (const chart of charts) expect(chart.painted, `${name} ${chart.id}`).toBeGreaterThan(1000);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // `swarmlab run DIR`: read in1.txt..inN.txt, run the swarm, write client<R>_<file>, print the summary.
 import type { Command } from 'commander';
 import { readClassicScenario, writeOutputs } from '../../formats/classic-dir.ts';
-import { toClassicResults, writeJson } from '../../formats/results.ts';
+import { toClassicResults, writeClassicCsv, writeJson } from '../../formats/results.ts';
 import { PEER_STRATEGIES, type PeerStrategyName } from '../../protocol/strategies/index.ts';
 import { summarize } from '../../report/summary.ts';
 import { formatRunSummary } from '../../report/table.ts';
@@ -20,6 +20,7 @@ interface RunFlags {
   out?: string;
   json?: string;
   report?: string;
+  csv?: string;
   quiet?: boolean;
   timeout: number;
 }
@@ -40,6 +41,7 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'where to write client<R>_<file> (default: the input folder)')
     .option('--json <file>', "also write the run's results, machine-readable, to this file")
     .option('--report <file>', 'also write a self-contained HTML report of the run')
+    .option('--csv <dir>', 'also write clients.csv, transfers.csv and summary.csv into this folder')
     .option(
       '--timeout <seconds>',
       'threads runtime: fail a run still going after this long',
@@ -53,6 +55,7 @@ export function registerRun(program: Command): void {
       await expectFolderOrNothing(flags.out ?? dir, '--out');
       if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
       if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
+      if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
       const result = await runClassic(scenario, {
@@ -72,6 +75,7 @@ export function registerRun(program: Command): void {
       });
       if (flags.json !== undefined) await writeJson(flags.json, results);
       if (flags.report !== undefined) await writeReport(flags.report, { kind: 'classic', runs: [results] });
+      if (flags.csv !== undefined) await writeClassicCsv(flags.csv, results);
       process.stdout.write(`${formatRunSummary(result, summary)}\n`);
       process.stdout.write(
         `wrote ${written.length} output file${written.length === 1 ? '' : 's'} to ${outDir}\n`,
