@@ -17,6 +17,7 @@ section { background: var(--card); border-radius: 8px; padding: 1rem 1.25rem; ma
 .table { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: .3rem .6rem; text-align: right; border-bottom: 1px solid var(--grid); white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 .matrix td { min-width: 2.2rem; text-align: center; }
 .matrix caption { text-align: left; color: var(--muted); padding: .25rem 0; }
