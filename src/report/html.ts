@@ -102,6 +102,8 @@ function classicHeader(runs: readonly ClassicResults[], labels: readonly string[
       String(s.clients),
       String(s.segmentsDownloaded),
       String(s.messages),
+      s.virtualTimeS === null ? `${fmt(s.wallTimeMs, 0)} ms` : `${fmt(s.virtualTimeS, 3)} s simulated`,
+      String(lb.servers),
       fmt(lb.maxOverMean, 2),
       fmt(lb.jain, 3),
       r.createdAt,
@@ -117,6 +119,8 @@ function classicHeader(runs: readonly ClassicResults[], labels: readonly string[
       'clients',
       'segments',
       'messages',
+      'time',
+      'serving clients',
       'max/mean served',
       "Jain's index",
       'run at',
@@ -131,6 +135,7 @@ function swarmHeader(runs: readonly SwarmResults[], labels: readonly string[]): 
     return [
       labels[i] ?? '',
       r.scenario.name,
+      'sim',
       String(r.seed),
       `${r.scenario.strategy.pieces}, ${r.scenario.strategy.peers}`,
       `${s.completed} / ${s.peers}`,
@@ -139,7 +144,9 @@ function swarmHeader(runs: readonly SwarmResults[], labels: readonly string[]): 
       fmt(s.kumarRossBound, 1),
       fmt(s.boundRatio, 3),
       fmt(s.uploadUtilisation, 3),
+      [s.shareRatio.p10, s.shareRatio.p50, s.shareRatio.p90].map((v) => fmt(v, 2)).join(' / '),
       fmt(s.jain, 3),
+      `${fmt(s.meanDownload.contributors, 1)} / ${fmt(s.meanDownload.freeRiders, 1)}`,
       r.createdAt,
     ];
   });
@@ -147,6 +154,7 @@ function swarmHeader(runs: readonly SwarmResults[], labels: readonly string[]): 
     [
       'run',
       'scenario',
+      'runtime',
       'seed',
       'pieces, peers',
       'completed',
@@ -155,7 +163,9 @@ function swarmHeader(runs: readonly SwarmResults[], labels: readonly string[]): 
       'Kumar-Ross bound (s)',
       'ratio',
       'upload utilisation',
+      'share ratio p10 / p50 / p90',
       "Jain's index",
+      'mean download: contributors / free riders (s)',
       'run at',
     ],
     rows,
