@@ -193,10 +193,15 @@ function chartSection(id: string, heading: string): string {
   return `<section><h2>${escapeHtml(heading)}</h2><div class="chart"><canvas id="chart-${id}" data-chart="${id}"></canvas></div></section>`;
 }
 
+/** The summary with one row per figure and one column per run: it stays narrow however many figures. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows
-    .map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
+  const [first, ...figures] = header;
+  const head = `<th>${escapeHtml(first ?? '')}</th>${rows.map((row) => `<th>${escapeHtml(row[0] ?? '')}</th>`).join('')}`;
+  const body = figures
+    .map(
+      (figure, i) =>
+        `<tr><td>${escapeHtml(figure)}</td>${rows.map((row) => `<td>${escapeHtml(row[i + 1] ?? '')}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<section><h2>Summary</h2><div class="table"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></section>`;
 }
