@@ -109,13 +109,13 @@ describe('rarest-first against random when the seed leaves early', () => {
 });
 
 describe('free riders', () => {
-  // 20 MB (77 pieces): tit-for-tat acts round by round, so it needs a download long enough to matter.
+  // 40 MB (153 pieces): tit-for-tat acts round by round, so it needs a download long enough to matter.
   const ratio = (peerStrategy: 'tit-for-tat' | 'random', seed: number) => {
     const { contributors, freeRiders } = summarizeSwarm(
       simulateSwarm(
         flashCrowd({
           peers: 100,
-          fileBytes: 20_000_000,
+          fileBytes: 40_000_000,
           seedUploadBps: 2 * MBIT,
           freeRiders: 0.2,
           peerStrategy,
