@@ -154,7 +154,7 @@ export class ClientDownload {
   }
 
   private requestNextSegment(transfer: Transfer, out: DownloadOutbox): void {
-    const index = transfer.held.nextMissing(0);
+    const index = transfer.held.firstMissing();
     const candidates = transfer.members.filter((member) => !transfer.refusedBy.has(member));
     if (candidates.length === 0) {
       // Seeds never refuse and every swarm has one, so this means a broken swarm, not bad luck.

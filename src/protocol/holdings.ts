@@ -4,6 +4,8 @@
 export class FileHoldings {
   private readonly have: Uint8Array;
   private held = 0;
+  /** Every segment before this one is held. */
+  private searchFrom = 0;
 
   constructor(readonly hashes: readonly string[]) {
     this.have = new Uint8Array(hashes.length);
@@ -38,10 +40,13 @@ export class FileHoldings {
     this.held++;
   }
 
-  /** The first missing segment at or after `from`, or -1. */
-  nextMissing(from: number): number {
-    for (let i = from; i < this.have.length; i++) if (this.have[i] === 0) return i;
-    return -1;
+  /**
+   * The first missing segment, or -1. Segments are only ever added, so the search resumes where the
+   * last one stopped: a whole file costs one pass, not one pass per segment.
+   */
+  firstMissing(): number {
+    while (this.searchFrom < this.have.length && this.have[this.searchFrom] === 1) this.searchFrom++;
+    return this.searchFrom < this.have.length ? this.searchFrom : -1;
   }
 }
 
