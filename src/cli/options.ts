@@ -51,3 +51,8 @@ async function kindOf(path: string): Promise<'file' | 'folder' | 'nothing'> {
     return 'nothing';
   }
 }
+
+/** Collects every use of a repeatable flag (such as --set) in order. */
+export function repeatable(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { readSwarmScenario } from '../../formats/scenario-file.ts';
 import { formatBound } from '../../report/swarm-table.ts';
 import { kumarRossBound } from '../../sim/bound.ts';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { repeatable } from '../options.ts';
 
 export function registerBound(program: Command): void {
   program
@@ -14,7 +13,7 @@ export function registerBound(program: Command): void {
     .option(
       '--set <path=value>',
       'override a scenario field, e.g. peers.count=20000 (repeatable)',
-      collect,
+      repeatable,
       [],
     )
     .action(async (path: string, flags: { set: string[] }) => {

@@ -7,7 +7,7 @@ import { summarizeSwarm } from '../../report/swarm-summary.ts';
 import { formatSwarmSummary } from '../../report/swarm-table.ts';
 import { kumarRossBound } from '../../sim/bound.ts';
 import { simulateSwarm } from '../../sim/swarm.ts';
-import { expectFileOrNothing, expectFolderOrNothing, wholeNumber } from '../options.ts';
+import { expectFileOrNothing, expectFolderOrNothing, repeatable, wholeNumber } from '../options.ts';
 import { swarmProgressBar } from '../progress.ts';
 import { VERSION } from '../version.ts';
 import { writeReport } from './report.ts';
@@ -21,8 +21,6 @@ interface SimulateFlags {
   quiet?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -32,7 +30,7 @@ export function registerSimulate(program: Command): void {
     .option(
       '--set <path=value>',
       'override a scenario field, e.g. peers.count=20000 (repeatable)',
-      collect,
+      repeatable,
       [],
     )
     .option('--json <file>', 'write the whole run (peers, time series, summary) as JSON')

@@ -173,9 +173,7 @@ export class BtPeer {
     const connection = this.connections.get(peer);
     if (connection === undefined || !connection.removeInFlight(piece)) return;
     this.unrequest(piece);
-    for (const other of this.links) {
-      if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
-    }
+    this.refillUnchoked(out);
   }
 
   onRequest(peer: PeerId, piece: number, out: WireOut): void {
@@ -354,7 +352,11 @@ export class BtPeer {
   private dropRequests(connection: Connection, out: WireOut): void {
     const dropped = connection.inFlight.splice(0);
     for (const piece of dropped) this.unrequest(piece);
-    if (dropped.length === 0) return;
+    if (dropped.length > 0) this.refillUnchoked(out);
+  }
+
+  /** Pieces became requestable again: ask every neighbour that serves us. */
+  private refillUnchoked(out: WireOut): void {
     for (const other of this.links) {
       if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
     }
