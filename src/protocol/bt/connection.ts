@@ -1,10 +1,9 @@
 // One end of a connection between two peers: the four BitTorrent flags, what the other end has, the
 // requests each way, and the byte counts the choker ranks neighbours by.
-import { Bitset } from './bitset.ts';
+import type { Bitset } from './bitset.ts';
 import type { PeerId } from './wire.ts';
 
 export class Connection {
-  readonly remote: Bitset;
   amChoking = true;
   amInterested = false;
   peerChoking = true;
@@ -33,10 +32,13 @@ export class Connection {
 
   constructor(
     readonly peer: PeerId,
-    pieces: number,
-  ) {
-    this.remote = new Bitset(pieces);
-  }
+    /**
+     * What the other end has announced: its bitfield, then its haves. Either our own copy, or (in a
+     * runtime where every neighbour hears a peer's have at the same instant) that peer's one shared
+     * announced set, which saves a copy per connection and a write per neighbour per have.
+     */
+    readonly remote: Bitset,
+  ) {}
 
   removeInFlight(piece: number): boolean {
     const at = this.inFlight.indexOf(piece);

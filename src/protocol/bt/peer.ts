@@ -102,8 +102,17 @@ export class BtPeer {
 
   /** A connection is up and the other end's bitfield has arrived. */
   onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): Connection {
-    const connection = new Connection(peer, this.options.pieces);
-    connection.remote.copyFrom(bitfield);
+    const remote = new Bitset(this.options.pieces);
+    remote.copyFrom(bitfield);
+    return this.onConnectedWithView(peer, remote, out);
+  }
+
+  /**
+   * `onConnected` for a runtime that keeps one announced set per peer, shared by all its neighbours'
+   * connections: the runtime adds each have to it before calling `onAnnounced` on every neighbour.
+   */
+  onConnectedWithView(peer: PeerId, announced: Bitset, out: WireOut): Connection {
+    const connection = new Connection(peer, announced);
     this.connections.set(peer, connection);
     connection.slot = this.links.length;
     this.links.push(connection);
@@ -138,12 +147,11 @@ export class BtPeer {
 
   onHave(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
-    if (connection !== undefined) this.onHaveOn(connection, piece, out);
+    if (connection?.remote.add(piece)) this.onAnnounced(connection, piece, out);
   }
 
-  /** `onHave` for a runtime that already holds our end of the connection. */
-  onHaveOn(connection: Connection, piece: number, out: WireOut): void {
-    if (!connection.remote.add(piece)) return;
+  /** A have already recorded in the connection's remote view (a view shared by the runtime). */
+  onAnnounced(connection: Connection, piece: number, out: WireOut): void {
     this.availability.increment(piece);
     if (this.have.has(piece)) return;
     connection.interesting++;
