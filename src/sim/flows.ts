@@ -1,12 +1,17 @@
 // The flow-level bandwidth model: every active transfer gets an equal share of its uploader's upload
 // capacity and of its downloader's download capacity, whichever is smaller. Rates change only at the
 // two ends of a transfer that starts or ends, so each change re-times a handful of transfers, not all.
+// Each uploader has one scheduled event, for the first of its transfers to end: a change that re-times
+// all of an uploader's transfers moves one event, not one per transfer.
 // (This is not max-min fair: capacity one transfer cannot use is not lent to the others. See
 // docs/simulator.md for what that means for the results.)
 
 export interface FlowListener {
-  /** A transfer's predicted end changed: (re)schedule it. Older predictions carry an older version. */
-  reschedule(flow: number, version: number, endS: number): void;
+  /**
+   * The first end among `uploader`'s transfers moved to `endS`: schedule it. Older predictions carry an
+   * older version; at `endS`, `firstEnding(uploader)` is the transfer that ends.
+   */
+  reschedule(uploader: number, version: number, endS: number): void;
 }
 
 export class FlowNetwork {
@@ -18,7 +23,10 @@ export class FlowNetwork {
   private remaining = new Float64Array(256);
   private rate = new Float64Array(256);
   private updatedAt = new Float64Array(256);
-  private version = new Int32Array(256);
+  private endsAt = new Float64Array(256);
+  /** Per uploader: the first end among its transfers as last scheduled, and that schedule's version. */
+  private readonly scheduledEnd: Float64Array;
+  private readonly version: Int32Array;
   private readonly free: number[] = [];
   private used = 0;
   /** Sum of the rates of every active transfer. */
@@ -31,6 +39,8 @@ export class FlowNetwork {
   ) {
     this.uploading = Array.from({ length: uploadBps.length }, () => []);
     this.downloading = Array.from({ length: uploadBps.length }, () => []);
+    this.scheduledEnd = new Float64Array(uploadBps.length).fill(Number.POSITIVE_INFINITY);
+    this.version = new Int32Array(uploadBps.length);
   }
 
   /** Transfers under way. */
@@ -50,8 +60,29 @@ export class FlowNetwork {
     return this.piece[flow] as number;
   }
 
-  isCurrent(flow: number, version: number): boolean {
-    return this.version[flow] === version;
+  /**
+   * The scheduled end of `uploader` is due: returns the transfer that ends, or -1 if `version` is not
+   * the latest schedule (it was superseded). The caller ends the transfer, which schedules the next.
+   */
+  due(uploader: number, version: number): number {
+    if (this.version[uploader] !== version) return -1;
+    // This schedule is spent: a tie at the same instant must be scheduled again.
+    this.scheduledEnd[uploader] = Number.POSITIVE_INFINITY;
+    return this.firstEnding(uploader);
+  }
+
+  /** The transfer of `uploader` that ends first. */
+  private firstEnding(uploader: number): number {
+    let first = -1;
+    let firstEnd = Number.POSITIVE_INFINITY;
+    for (const flow of this.uploading[uploader] as number[]) {
+      const end = this.endsAt[flow] as number;
+      if (end < firstEnd) {
+        first = flow;
+        firstEnd = end;
+      }
+    }
+    return first;
   }
 
   start(from: number, to: number, piece: number, bytes: number, nowS: number): number {
@@ -62,6 +93,7 @@ export class FlowNetwork {
     this.remaining[flow] = bytes;
     this.rate[flow] = 0;
     this.updatedAt[flow] = nowS;
+    this.endsAt[flow] = Number.POSITIVE_INFINITY;
     (this.uploading[from] as number[]).push(flow);
     (this.downloading[to] as number[]).push(flow);
     this.retimeEnds(from, to, nowS);
@@ -78,7 +110,6 @@ export class FlowNetwork {
     if (this.active === 1) this.totalRate = 0;
     remove(this.uploading[from] as number[], flow);
     remove(this.downloading[to] as number[], flow);
-    this.version[flow] = (this.version[flow] as number) + 1;
     this.free.push(flow);
     this.retimeEnds(from, to, nowS);
   }
@@ -96,19 +127,23 @@ export class FlowNetwork {
 
   private retimeEnds(from: number, to: number, nowS: number): void {
     for (const flow of this.uploading[from] as number[]) this.retime(flow, nowS);
-    for (const flow of this.downloading[to] as number[])
-      if (this.from[flow] !== from) this.retime(flow, nowS);
+    this.schedule(from);
+    for (const flow of this.downloading[to] as number[]) {
+      const uploader = this.from[flow] as number;
+      if (uploader !== from && this.retime(flow, nowS)) this.schedule(uploader);
+    }
   }
 
-  private retime(flow: number, nowS: number): void {
+  /** Recomputes a transfer's rate and predicted end; returns whether they changed. */
+  private retime(flow: number, nowS: number): boolean {
     const from = this.from[flow] as number;
     const to = this.to[flow] as number;
     const oldRate = this.rate[flow] as number;
     const up = (this.uploadBps[from] as number) / (this.uploading[from] as number[]).length;
     const down = (this.downloadBps[to] as number) / (this.downloading[to] as number[]).length;
     const rate = Math.min(up, down);
-    // Same rate, same predicted end: the scheduled completion still stands.
-    if (rate === oldRate) return;
+    // Same rate, same predicted end.
+    if (rate === oldRate) return false;
     const left = Math.max(
       0,
       (this.remaining[flow] as number) - oldRate * (nowS - (this.updatedAt[flow] as number)),
@@ -117,9 +152,19 @@ export class FlowNetwork {
     this.updatedAt[flow] = nowS;
     this.rate[flow] = rate;
     this.totalRate += rate - oldRate;
-    const version = (this.version[flow] as number) + 1;
-    this.version[flow] = version;
-    this.listener.reschedule(flow, version, rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY);
+    this.endsAt[flow] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
+    return true;
+  }
+
+  /** Tells the listener when `uploader`'s first transfer now ends, if that moved. */
+  private schedule(uploader: number): void {
+    const first = this.firstEnding(uploader);
+    const end = first < 0 ? Number.POSITIVE_INFINITY : (this.endsAt[first] as number);
+    if (end === this.scheduledEnd[uploader]) return;
+    this.scheduledEnd[uploader] = end;
+    const version = (this.version[uploader] as number) + 1;
+    this.version[uploader] = version;
+    if (Number.isFinite(end)) this.listener.reschedule(uploader, version, end);
   }
 
   private allocate(): number {
@@ -137,7 +182,7 @@ export class FlowNetwork {
     this.remaining = grown(this.remaining, new Float64Array(size));
     this.rate = grown(this.rate, new Float64Array(size));
     this.updatedAt = grown(this.updatedAt, new Float64Array(size));
-    this.version = grown(this.version, new Int32Array(size));
+    this.endsAt = grown(this.endsAt, new Float64Array(size));
   }
 }
 

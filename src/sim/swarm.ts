@@ -100,8 +100,8 @@ class SwarmSimulation implements WireOut {
     this.holders = new Int32Array(this.pieces);
     this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
     this.flows = new FlowNetwork(this.uploadBps, this.downloadBps, {
-      reschedule: (flow, version, endS) => {
-        if (Number.isFinite(endS)) this.queue.push(endS, FLOW_END, flow, version, 0);
+      reschedule: (uploader, version, endS) => {
+        this.queue.push(endS, FLOW_END, uploader, version, 0);
       },
     });
     this.mustComplete = this.plans.filter((plan) => plan.role === 'leecher' && !plan.freeRider).length;
@@ -316,8 +316,9 @@ class SwarmSimulation implements WireOut {
     }
   }
 
-  private endFlow(flow: number, version: number): void {
-    if (!this.flows.isCurrent(flow, version)) return;
+  private endFlow(uploader: number, version: number): void {
+    const flow = this.flows.due(uploader, version);
+    if (flow < 0) return;
     const from = this.flows.uploader(flow);
     const to = this.flows.downloader(flow);
     const piece = this.flows.pieceOf(flow);
