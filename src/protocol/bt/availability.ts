@@ -1,94 +1,32 @@
-// How many of a peer's neighbours hold each piece, kept sorted (a counting sort maintained in place, as
-// libtorrent's piece picker does) so that the rarest pieces are found without scanning every piece.
-// Pieces the peer holds itself sit in a last bucket of their own and are never offered.
+// How many of a peer's neighbours hold each piece: one small counter per piece. Every `have` a peer hears
+// bumps one counter, so this is the hottest write in a swarm; a counter is a byte when the connection
+// limit allows it, to keep a large swarm's counters in cache. Pickers find the rarest pieces by scanning
+// the candidates a neighbour offers (piece-picker.ts), which a picker needs to do anyway.
 
 export class Availability {
-  /** Pieces ordered by bucket: availability 0, 1, 2, ..., then held pieces. */
-  readonly order: Int32Array;
-  private readonly position: Int32Array;
-  /** bucketStart[a] is where availability `a` begins in `order`; the held bucket is `heldBucket`. */
-  private readonly bucketStart: Int32Array;
-  private readonly level: Int32Array;
-  private readonly heldBucket: number;
+  private readonly counts: Uint8Array | Uint16Array | Uint32Array;
 
   constructor(
     readonly pieces: number,
+    /** The most neighbours a piece can have (the peer's connection limit). */
     maxAvailability: number,
   ) {
-    this.heldBucket = maxAvailability + 1;
-    this.order = new Int32Array(pieces);
-    this.position = new Int32Array(pieces);
-    this.level = new Int32Array(pieces);
-    this.bucketStart = new Int32Array(this.heldBucket + 2);
-    for (let i = 0; i < pieces; i++) {
-      this.order[i] = i;
-      this.position[i] = i;
-    }
-    // Everything starts in bucket 0: buckets 1.. begin at the end.
-    for (let a = 1; a < this.bucketStart.length; a++) this.bucketStart[a] = pieces;
+    if (maxAvailability <= 0xff) this.counts = new Uint8Array(pieces);
+    else if (maxAvailability <= 0xffff) this.counts = new Uint16Array(pieces);
+    else this.counts = new Uint32Array(pieces);
   }
 
   of(piece: number): number {
-    return this.level[piece] as number;
-  }
-
-  /** Pieces not held: order[0 .. missingEnd). */
-  get missingEnd(): number {
-    return this.bucketStart[this.heldBucket] as number;
-  }
-
-  /** Bucket bounds [start, end) for availability `a`. */
-  bucketBounds(a: number): [number, number] {
-    return [this.bucketStart[a] as number, this.bucketStart[a + 1] as number];
-  }
-
-  get buckets(): number {
-    return this.heldBucket;
+    return this.counts[piece] as number;
   }
 
   increment(piece: number): void {
-    const a = this.level[piece] as number;
-    if (a >= this.heldBucket - 1) return;
-    this.moveUp(piece, a);
+    this.counts[piece] = (this.counts[piece] as number) + 1;
   }
 
   decrement(piece: number): void {
-    const a = this.level[piece] as number;
-    if (a === 0 || a === this.heldBucket) {
-      if (a === 0) throw new RangeError(`availability of piece ${piece} below zero`);
-      return;
-    }
-    // Move to the front of its bucket, then shift the bucket's start past it.
-    const first = this.bucketStart[a] as number;
-    this.swap(this.position[piece] as number, first);
-    this.bucketStart[a] = first + 1;
-    this.level[piece] = a - 1;
-  }
-
-  /** The peer now holds `piece`: it leaves the buckets that are offered. */
-  hold(piece: number): void {
-    let a = this.level[piece] as number;
-    while (a < this.heldBucket) {
-      this.moveUp(piece, a);
-      a++;
-    }
-  }
-
-  private moveUp(piece: number, a: number): void {
-    // Move to the back of its bucket, then pull the next bucket's start over it.
-    const last = (this.bucketStart[a + 1] as number) - 1;
-    this.swap(this.position[piece] as number, last);
-    this.bucketStart[a + 1] = last;
-    this.level[piece] = a + 1;
-  }
-
-  private swap(i: number, j: number): void {
-    if (i === j) return;
-    const pi = this.order[i] as number;
-    const pj = this.order[j] as number;
-    this.order[i] = pj;
-    this.order[j] = pi;
-    this.position[pj] = i;
-    this.position[pi] = j;
+    const count = this.counts[piece] as number;
+    if (count === 0) throw new RangeError(`availability of piece ${piece} below zero`);
+    this.counts[piece] = count - 1;
   }
 }

@@ -1,7 +1,8 @@
 // A fixed-size set of piece indices packed 32 to a word: a peer's pieces, or what it knows a neighbour has.
 
 export class Bitset {
-  private readonly words: Uint32Array;
+  /** Bit `i % 32` of word `i >> 5` is index i; read by pickers a word at a time. */
+  readonly words: Uint32Array;
   private size = 0;
 
   constructor(readonly capacity: number) {

@@ -56,7 +56,6 @@ export class BtPeer {
   ) {
     this.have = options.seed ? Bitset.full(options.pieces) : new Bitset(options.pieces);
     this.availability = new Availability(options.pieces, options.maxConnections);
-    if (options.seed) for (let piece = 0; piece < options.pieces; piece++) this.availability.hold(piece);
     this.requested = new Uint16Array(options.pieces);
     this.unrequestedMissing = options.pieces - this.have.count;
     this.pickContext = {
@@ -313,11 +312,11 @@ export class BtPeer {
   }
 
   private completePiece(piece: number, out: WireOut): void {
-    this.availability.hold(piece);
-    if (this.requested[piece] === 0) this.unrequestedMissing--;
     // End game may have asked others for it too: cancel those.
+    const askedElsewhere = this.requested[piece] !== 0;
+    if (!askedElsewhere) this.unrequestedMissing--;
     for (const connection of this.links) {
-      if (connection.removeInFlight(piece)) {
+      if (askedElsewhere && connection.removeInFlight(piece)) {
         this.addRequested(piece, -1);
         out.cancel(this.id, connection.peer, piece);
       }

@@ -39,10 +39,7 @@ function contextOf(setup: Setup): PickContext {
   setup.pieces.forEach((state, piece) => {
     for (let i = 0; i < state.holders; i++) availability.increment(piece);
     if (state.remote) remote.add(piece);
-    if (state.have) {
-      have.add(piece);
-      availability.hold(piece);
-    }
+    if (state.have) have.add(piece);
     requested[piece] = state.requested;
   });
   return { availability, remote, requested, have, rng: new Rng(setup.seed) };
