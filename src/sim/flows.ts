@@ -37,6 +37,9 @@ export class FlowNetwork {
     private readonly downloadBps: Float64Array,
     private readonly listener: FlowListener,
   ) {
+    if (uploadBps.length !== downloadBps.length) {
+      throw new RangeError('upload and download capacities must be given for the same peers');
+    }
     this.uploading = Array.from({ length: uploadBps.length }, () => []);
     this.downloading = Array.from({ length: uploadBps.length }, () => []);
     this.scheduledEnd = new Float64Array(uploadBps.length).fill(Number.POSITIVE_INFINITY);
