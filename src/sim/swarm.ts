@@ -3,6 +3,7 @@
 // sharing each peer's capacities (flows.ts). Deterministic for a seed: one event queue, seeded Rngs.
 import { Bitset } from '../protocol/bt/bitset.ts';
 import { BtPeer, type PeerOptions } from '../protocol/bt/peer.ts';
+import { PeerStore } from '../protocol/bt/peer-store.ts';
 import { BtTracker } from '../protocol/bt/tracker.ts';
 import type { WireOut } from '../protocol/bt/wire.ts';
 import type { SwarmScenario } from '../scenario/swarm.ts';
@@ -60,6 +61,8 @@ class SwarmSimulation implements WireOut {
   private readonly downloadBps: Float64Array;
   private readonly holders: Int32Array;
   private readonly flows: FlowNetwork;
+  /** Every peer's piece state, in flat arrays (see peer-store.ts). */
+  private readonly store: PeerStore;
   private readonly tracker: BtTracker;
   private readonly pieces: number;
   private readonly series: SwarmSeries = {
@@ -98,6 +101,7 @@ class SwarmSimulation implements WireOut {
     this.uploadBps = Float64Array.from(this.plans, (plan) => plan.uploadBps);
     this.downloadBps = Float64Array.from(this.plans, (plan) => plan.downloadBps);
     this.holders = new Int32Array(this.pieces);
+    this.store = new PeerStore(n, this.pieces, scenario.strategy.maxConnections);
     this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
     this.flows = new FlowNetwork(this.uploadBps, this.downloadBps, {
       reschedule: (uploader, version, endS) => {
@@ -288,8 +292,7 @@ class SwarmSimulation implements WireOut {
     if (a === undefined || b === undefined || !a.canAccept(to) || !b.canAccept(from)) return;
     const ab = a.onConnectedWithView(to, this.announced[to] as Bitset, this);
     const ba = b.onConnectedWithView(from, this.announced[from] as Bitset, this);
-    ab.mirror = ba;
-    ba.mirror = ab;
+    BtPeer.pair(a, ab, b, ba);
   }
 
   private disconnectNow(from: number, to: number): void {
@@ -309,11 +312,7 @@ class SwarmSimulation implements WireOut {
     // Every neighbour hears it now: record it once in the view their connections share.
     (this.announced[from] as Bitset).add(piece);
     // Neighbours that left have been disconnected already, so every link leads to a peer present.
-    const links = peer.links;
-    for (let i = 0; i < links.length; i++) {
-      const link = links[i] as (typeof links)[number];
-      if (link.mirror !== null) (this.peers[link.peer] as BtPeer).onAnnounced(link.mirror, piece, this);
-    }
+    peer.announceToNeighbours(piece, this);
   }
 
   private endFlow(uploader: number, version: number): void {
@@ -435,6 +434,7 @@ class SwarmSimulation implements WireOut {
       maxConnections: strategy.maxConnections,
       freeRider: plan.freeRider,
       seed: plan.role === 'seed',
+      place: { store: this.store, index: plan.id },
     };
   }
 

@@ -10,8 +10,11 @@ export class Availability {
     readonly pieces: number,
     /** The most neighbours a piece can have (the peer's connection limit). */
     maxAvailability: number,
+    /** Storage of its own for the counters (a view into a larger array), all zero. */
+    counts?: Uint8Array | Uint16Array | Uint32Array,
   ) {
-    if (maxAvailability <= 0xff) this.counts = new Uint8Array(pieces);
+    if (counts !== undefined) this.counts = counts;
+    else if (maxAvailability <= 0xff) this.counts = new Uint8Array(pieces);
     else if (maxAvailability <= 0xffff) this.counts = new Uint16Array(pieces);
     else this.counts = new Uint32Array(pieces);
   }

@@ -5,8 +5,12 @@ export class Bitset {
   readonly words: Uint32Array;
   private size = 0;
 
-  constructor(readonly capacity: number) {
-    this.words = new Uint32Array((capacity + 31) >>> 5);
+  /** `words`, when given, is storage of its own for the set (a view into a larger array), all clear. */
+  constructor(
+    readonly capacity: number,
+    words?: Uint32Array,
+  ) {
+    this.words = words ?? new Uint32Array((capacity + 31) >>> 5);
   }
 
   static full(capacity: number): Bitset {

@@ -1,15 +1,13 @@
 // One end of a connection between two peers: the four BitTorrent flags, what the other end has, the
 // requests each way, and the byte counts the choker ranks neighbours by.
 import type { Bitset } from './bitset.ts';
+import type { PeerStore } from './peer-store.ts';
 import type { PeerId } from './wire.ts';
 
 export class Connection {
   amChoking = true;
   amInterested = false;
-  peerChoking = true;
   peerInterested = false;
-  /** Pieces the other end has that we lack: we are interested while this is above zero. */
-  interesting = 0;
   /** Pieces we asked it for and have not received. */
   readonly inFlight: number[] = [];
   /** Pieces it asked us for, in order; the head is being sent while `uploading`. */
@@ -31,6 +29,11 @@ export class Connection {
   mirror: Connection | null = null;
 
   constructor(
+    /** Where this end's interest count and choked flag live (peer-store.ts), and its slot there. */
+    private readonly store: PeerStore,
+    readonly end: number,
+    /** The store index of the peer this end belongs to. */
+    readonly owner: number,
     readonly peer: PeerId,
     /**
      * What the other end has announced: its bitfield, then its haves. Either our own copy, or (in a
@@ -39,6 +42,23 @@ export class Connection {
      */
     readonly remote: Bitset,
   ) {}
+
+  get peerChoking(): boolean {
+    return this.store.peerChoking[this.end] === 1;
+  }
+
+  set peerChoking(choking: boolean) {
+    this.store.peerChoking[this.end] = choking ? 1 : 0;
+  }
+
+  /** Pieces the other end has that we lack: we are interested while this is above zero. */
+  get interesting(): number {
+    return this.store.interesting[this.end] as number;
+  }
+
+  set interesting(count: number) {
+    this.store.interesting[this.end] = count;
+  }
 
   removeInFlight(piece: number): boolean {
     const at = this.inFlight.indexOf(piece);

@@ -6,6 +6,7 @@ import { Availability } from './availability.ts';
 import { Bitset } from './bitset.ts';
 import type { ChokeCandidate, Choker } from './choker.ts';
 import { Connection } from './connection.ts';
+import { PeerStore } from './peer-store.ts';
 import { endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
 import type { PeerId, WireOut } from './wire.ts';
 
@@ -29,6 +30,8 @@ export interface PeerOptions {
   readonly freeRider: boolean;
   /** Starts holding every piece (an initial seed). */
   readonly seed: boolean;
+  /** Where the peer's piece state lives: a store shared by the peers of one process, or one of its own. */
+  readonly place?: { readonly store: PeerStore; readonly index: number };
 }
 
 export class BtPeer {
@@ -36,6 +39,12 @@ export class BtPeer {
   readonly connections = new Map<PeerId, Connection>();
   /** The same connections, densely packed: iterating them is on the hot path. */
   readonly links: Connection[] = [];
+  /** For each link: the store index of the peer at the other end, and that end's slot (-1: unpaired). */
+  private readonly linkOwners: number[] = [];
+  private readonly linkMirrorEnds: number[] = [];
+  private readonly store: PeerStore;
+  /** This peer's index in its store. */
+  private readonly index: number;
   private readonly availability: Availability;
   /** How many neighbours each piece is requested from. */
   private readonly requested: Uint16Array;
@@ -54,8 +63,20 @@ export class BtPeer {
     private readonly options: PeerOptions,
     private readonly rng: Rng,
   ) {
-    this.have = options.seed ? Bitset.full(options.pieces) : new Bitset(options.pieces);
-    this.availability = new Availability(options.pieces, options.maxConnections);
+    const place = options.place ?? {
+      store: new PeerStore(1, options.pieces, options.maxConnections),
+      index: 0,
+    };
+    this.store = place.store;
+    this.index = place.index;
+    this.store.owners[this.index] = this;
+    this.have = new Bitset(options.pieces, this.store.haveOf(this.index));
+    if (options.seed) for (let piece = 0; piece < options.pieces; piece++) this.have.add(piece);
+    this.availability = new Availability(
+      options.pieces,
+      options.maxConnections,
+      this.store.countsOf(this.index),
+    );
     this.requested = new Uint16Array(options.pieces);
     this.unrequestedMissing = options.pieces - this.have.count;
     this.pickContext = {
@@ -111,10 +132,12 @@ export class BtPeer {
    * connections: the runtime adds each have to it before calling `onAnnounced` on every neighbour.
    */
   onConnectedWithView(peer: PeerId, announced: Bitset, out: WireOut): Connection {
-    const connection = new Connection(peer, announced);
+    const connection = new Connection(this.store, this.store.openEnd(), this.index, peer, announced);
     this.connections.set(peer, connection);
     connection.slot = this.links.length;
     this.links.push(connection);
+    this.linkOwners.push(-1);
+    this.linkMirrorEnds.push(-1);
     connection.remote.forEach((piece) => {
       this.availability.increment(piece);
       if (!this.have.has(piece)) connection.interesting++;
@@ -130,11 +153,20 @@ export class BtPeer {
     if (connection === undefined) return;
     this.connections.delete(peer);
     const last = this.links.pop() as Connection;
+    const lastOwner = this.linkOwners.pop() as number;
+    const lastMirrorEnd = this.linkMirrorEnds.pop() as number;
     if (last !== connection) {
       this.links[connection.slot] = last;
+      this.linkOwners[connection.slot] = lastOwner;
+      this.linkMirrorEnds[connection.slot] = lastMirrorEnd;
       last.slot = connection.slot;
     }
-    if (connection.mirror !== null) connection.mirror.mirror = null;
+    const mirror = connection.mirror;
+    if (mirror !== null) {
+      mirror.mirror = null;
+      (this.store.owners[mirror.owner] as BtPeer).linkMirrorEnds[mirror.slot] = -1;
+    }
+    this.store.closeEnd(connection.end);
     connection.remote.forEach((piece) => {
       this.availability.decrement(piece);
     });
@@ -154,8 +186,51 @@ export class BtPeer {
     this.availability.increment(piece);
     if (this.have.has(piece)) return;
     connection.interesting++;
+    this.afterWantedHave(connection, out);
+  }
+
+  /**
+   * Every neighbour hears at once that this peer has `piece` (already recorded in the view their
+   * connections share): `onAnnounced` on each paired neighbour, through the store's arrays. Only a
+   * neighbour whose interest may change, or that we unchoke, is reached through its objects.
+   */
+  announceToNeighbours(piece: number, out: WireOut): void {
+    const store = this.store;
+    const { have, counts, owners, pieces, words } = store;
+    const word = piece >>> 5;
+    const bit = 1 << (piece & 31);
+    const links = this.links;
+    for (let k = 0; k < links.length; k++) {
+      const end = this.linkMirrorEnds[k] as number;
+      if (end < 0) continue;
+      const owner = this.linkOwners[k] as number;
+      const cell = owner * pieces + piece;
+      counts[cell] = (counts[cell] as number) + 1;
+      if (((have[owner * words + word] as number) & bit) !== 0) continue;
+      const interesting = store.interesting;
+      const before = interesting[end] as number;
+      interesting[end] = before + 1;
+      if (before === 0 || store.peerChoking[end] === 0) {
+        (owners[owner] as BtPeer).afterWantedHave((links[k] as Connection).mirror as Connection, out);
+      }
+    }
+  }
+
+  /** The other end announced a piece we lack (already counted): interest, and requests if unchoked. */
+  private afterWantedHave(connection: Connection, out: WireOut): void {
     this.updateInterest(connection, out);
     if (connection.amInterested && !connection.peerChoking) this.fillRequests(connection, out);
+  }
+
+  /** Links two ends of one connection, both of peers in one store (a runtime holding every peer). */
+  static pair(a: BtPeer, ab: Connection, b: BtPeer, ba: Connection): void {
+    if (a.store !== b.store) throw new Error('paired peers must share a store');
+    ab.mirror = ba;
+    ba.mirror = ab;
+    a.linkOwners[ab.slot] = b.index;
+    a.linkMirrorEnds[ab.slot] = ba.end;
+    b.linkOwners[ba.slot] = a.index;
+    b.linkMirrorEnds[ba.slot] = ab.end;
   }
 
   onInterested(peer: PeerId, interested: boolean, out: WireOut): void {

@@ -1,0 +1,69 @@
+// The state every `have` touches, for all the peers of one process, in flat typed arrays: what each peer
+// holds, how many neighbours hold each piece, and per connection end its interest count and whether it is
+// choked. A swarm of thousands of peers hears billions of haves; reaching this state through objects
+// costs a cache miss per hop, through these arrays about one per array. A lone peer gets a store of its
+// own.
+import type { BtPeer } from './peer.ts';
+
+export class PeerStore {
+  /** Words of 32 pieces per peer. */
+  readonly words: number;
+  /** Peer `i` holds piece p when bit p of have[i * words ..] is set. */
+  readonly have: Uint32Array;
+  /** counts[i * pieces + p]: how many of peer i's neighbours hold piece p. */
+  readonly counts: Uint8Array | Uint16Array | Uint32Array;
+  /** Per connection end: pieces the other end has that this end lacks. */
+  interesting = new Int32Array(1024);
+  /** Per connection end: 1 while the other end chokes this one. */
+  peerChoking = new Uint8Array(1024);
+  /** The peer at each index, for the rare have that needs more than counting. */
+  readonly owners: (BtPeer | undefined)[];
+  private readonly freeEnds: number[] = [];
+  private usedEnds = 0;
+
+  constructor(
+    readonly peers: number,
+    readonly pieces: number,
+    /** The most neighbours a peer can have: it bounds every count. */
+    maxNeighbours: number,
+  ) {
+    this.words = (pieces + 31) >>> 5;
+    this.have = new Uint32Array(peers * this.words);
+    const cells = peers * pieces;
+    if (maxNeighbours <= 0xff) this.counts = new Uint8Array(cells);
+    else if (maxNeighbours <= 0xffff) this.counts = new Uint16Array(cells);
+    else this.counts = new Uint32Array(cells);
+    this.owners = new Array(peers).fill(undefined);
+  }
+
+  haveOf(index: number): Uint32Array {
+    return this.have.subarray(index * this.words, (index + 1) * this.words);
+  }
+
+  countsOf(index: number): Uint8Array | Uint16Array | Uint32Array {
+    return this.counts.subarray(index * this.pieces, (index + 1) * this.pieces);
+  }
+
+  /** A connection end's slot in the per-end arrays, reset: nothing interesting, choked. */
+  openEnd(): number {
+    const reused = this.freeEnds.pop();
+    const end = reused ?? this.usedEnds++;
+    if (end === this.interesting.length) this.grow();
+    this.interesting[end] = 0;
+    this.peerChoking[end] = 1;
+    return end;
+  }
+
+  closeEnd(end: number): void {
+    this.freeEnds.push(end);
+  }
+
+  private grow(): void {
+    const interesting = new Int32Array(this.interesting.length * 2);
+    interesting.set(this.interesting);
+    this.interesting = interesting;
+    const peerChoking = new Uint8Array(this.peerChoking.length * 2);
+    peerChoking.set(this.peerChoking);
+    this.peerChoking = peerChoking;
+  }
+}
