@@ -1,7 +1,6 @@
 // The swarm simulator: BitTorrent peers (the protocol core's BtPeer) on a virtual clock, over a
 // flow-level network. Control messages arrive after the scenario's latency; piece data moves as flows
 // sharing each peer's capacities (flows.ts). Deterministic for a seed: one event queue, seeded Rngs.
-import { Bitset } from '../protocol/bt/bitset.ts';
 import { BtPeer, type PeerOptions } from '../protocol/bt/peer.ts';
 import { PeerStore } from '../protocol/bt/peer-store.ts';
 import { BtTracker } from '../protocol/bt/tracker.ts';
@@ -52,8 +51,6 @@ class SwarmSimulation implements WireOut {
   private readonly rng: Rng;
   private readonly plans: PeerPlan[];
   private readonly peers: (BtPeer | undefined)[];
-  /** What each peer's neighbours have heard it has: the remote view every connection to it shares. */
-  private readonly announced: (Bitset | undefined)[];
   private readonly online: Uint8Array;
   private readonly completedAt: Float64Array;
   private readonly leftAt: Float64Array;
@@ -94,7 +91,6 @@ class SwarmSimulation implements WireOut {
     this.plans = planPeers(scenario, this.rng);
     const n = this.plans.length;
     this.peers = new Array(n).fill(undefined);
-    this.announced = new Array(n).fill(undefined);
     this.online = new Uint8Array(n);
     this.completedAt = new Float64Array(n).fill(Number.NaN);
     this.leftAt = new Float64Array(n).fill(Number.NaN);
@@ -274,7 +270,10 @@ class SwarmSimulation implements WireOut {
     const plan = this.plans[id] as PeerPlan;
     const peer = new BtPeer(id, this.peerOptions(plan), new Rng(this.options.seed, id + 1));
     this.peers[id] = peer;
-    this.announced[id] = plan.role === 'seed' ? Bitset.full(this.pieces) : new Bitset(this.pieces);
+    if (plan.role === 'seed') {
+      const announced = this.store.announcedOf(id);
+      for (let piece = 0; piece < this.pieces; piece++) announced.add(piece);
+    }
     this.online[id] = 1;
     this.arrivalsLeft--;
     if (plan.role === 'seed')
@@ -290,8 +289,8 @@ class SwarmSimulation implements WireOut {
     const a = this.peerIfOnline(from);
     const b = this.peerIfOnline(to);
     if (a === undefined || b === undefined || !a.canAccept(to) || !b.canAccept(from)) return;
-    const ab = a.onConnectedWithView(to, this.announced[to] as Bitset, this);
-    const ba = b.onConnectedWithView(from, this.announced[from] as Bitset, this);
+    const ab = a.onConnectedInStore(to, to, this);
+    const ba = b.onConnectedInStore(from, from, this);
     BtPeer.pair(a, ab, b, ba);
   }
 
@@ -310,7 +309,7 @@ class SwarmSimulation implements WireOut {
     const peer = this.peerIfOnline(from);
     if (peer === undefined) return;
     // Every neighbour hears it now: record it once in the view their connections share.
-    (this.announced[from] as Bitset).add(piece);
+    this.store.announcedOf(from).add(piece);
     // Neighbours that left have been disconnected already, so every link leads to a peer present.
     peer.announceToNeighbours(piece, this);
   }

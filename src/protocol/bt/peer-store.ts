@@ -3,6 +3,7 @@
 // choked. A swarm of thousands of peers hears billions of haves; reaching this state through objects
 // costs a cache miss per hop, through these arrays about one per array. A lone peer gets a store of its
 // own.
+import { Bitset } from './bitset.ts';
 import type { BtPeer } from './peer.ts';
 
 export class PeerStore {
@@ -10,6 +11,13 @@ export class PeerStore {
   readonly words: number;
   /** Peer `i` holds piece p when bit p of have[i * words ..] is set. */
   readonly have: Uint32Array;
+  /**
+   * What each peer's neighbours have heard it has, laid out as `have`: in a runtime where all of a
+   * peer's neighbours hear its haves at the same instant, one view serves as the remote view of every
+   * connection to it.
+   */
+  readonly announced: Uint32Array;
+  private readonly announcedSets: (Bitset | undefined)[];
   /** counts[i * pieces + p]: how many of peer i's neighbours hold piece p. */
   readonly counts: Uint8Array | Uint16Array | Uint32Array;
   /** Per connection end: pieces the other end has that this end lacks. */
@@ -29,6 +37,8 @@ export class PeerStore {
   ) {
     this.words = (pieces + 31) >>> 5;
     this.have = new Uint32Array(peers * this.words);
+    this.announced = new Uint32Array(peers * this.words);
+    this.announcedSets = new Array(peers).fill(undefined);
     const cells = peers * pieces;
     if (maxNeighbours <= 0xff) this.counts = new Uint8Array(cells);
     else if (maxNeighbours <= 0xffff) this.counts = new Uint16Array(cells);
@@ -38,6 +48,16 @@ export class PeerStore {
 
   haveOf(index: number): Uint32Array {
     return this.have.subarray(index * this.words, (index + 1) * this.words);
+  }
+
+  /** Peer `index`'s announced pieces, as one Bitset that every view of them shares. */
+  announcedOf(index: number): Bitset {
+    let set = this.announcedSets[index];
+    if (set === undefined) {
+      set = new Bitset(this.pieces, this.announced.subarray(index * this.words, (index + 1) * this.words));
+      this.announcedSets[index] = set;
+    }
+    return set;
   }
 
   countsOf(index: number): Uint8Array | Uint16Array | Uint32Array {

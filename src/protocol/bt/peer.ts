@@ -39,7 +39,12 @@ export class BtPeer {
   readonly connections = new Map<PeerId, Connection>();
   /** The same connections, densely packed: iterating them is on the hot path. */
   readonly links: Connection[] = [];
-  /** For each link: the store index of the peer at the other end, and that end's slot (-1: unpaired). */
+  /**
+   * For each link: our end's slot in the store; the store index of the peer at the other end, when the
+   * remote view is that peer's announced set in the store (-1: a view of our own); and the other end's
+   * slot once the two ends are paired (-1 before).
+   */
+  private readonly linkEnds: number[] = [];
   private readonly linkOwners: number[] = [];
   private readonly linkMirrorEnds: number[] = [];
   private readonly store: PeerStore;
@@ -124,19 +129,25 @@ export class BtPeer {
   onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): Connection {
     const remote = new Bitset(this.options.pieces);
     remote.copyFrom(bitfield);
-    return this.onConnectedWithView(peer, remote, out);
+    return this.attach(peer, remote, -1, out);
   }
 
   /**
-   * `onConnected` for a runtime that keeps one announced set per peer, shared by all its neighbours'
-   * connections: the runtime adds each have to it before calling `onAnnounced` on every neighbour.
+   * `onConnected` for a runtime that holds both peers in one store and has every neighbour of a peer hear
+   * its haves at the same instant: the remote view is the neighbour's announced set in the store, which
+   * the runtime adds each have to before `announceToNeighbours`.
    */
-  onConnectedWithView(peer: PeerId, announced: Bitset, out: WireOut): Connection {
-    const connection = new Connection(this.store, this.store.openEnd(), this.index, peer, announced);
+  onConnectedInStore(peer: PeerId, neighbour: number, out: WireOut): Connection {
+    return this.attach(peer, this.store.announcedOf(neighbour), neighbour, out);
+  }
+
+  private attach(peer: PeerId, remote: Bitset, neighbour: number, out: WireOut): Connection {
+    const connection = new Connection(this.store, this.store.openEnd(), this.index, peer, remote);
     this.connections.set(peer, connection);
     connection.slot = this.links.length;
     this.links.push(connection);
-    this.linkOwners.push(-1);
+    this.linkEnds.push(connection.end);
+    this.linkOwners.push(neighbour);
     this.linkMirrorEnds.push(-1);
     connection.remote.forEach((piece) => {
       this.availability.increment(piece);
@@ -153,10 +164,12 @@ export class BtPeer {
     if (connection === undefined) return;
     this.connections.delete(peer);
     const last = this.links.pop() as Connection;
+    const lastEnd = this.linkEnds.pop() as number;
     const lastOwner = this.linkOwners.pop() as number;
     const lastMirrorEnd = this.linkMirrorEnds.pop() as number;
     if (last !== connection) {
       this.links[connection.slot] = last;
+      this.linkEnds[connection.slot] = lastEnd;
       this.linkOwners[connection.slot] = lastOwner;
       this.linkMirrorEnds[connection.slot] = lastMirrorEnd;
       last.slot = connection.slot;
@@ -388,23 +401,47 @@ export class BtPeer {
 
   private completePiece(piece: number, out: WireOut): void {
     // End game may have asked others for it too: cancel those.
-    const askedElsewhere = this.requested[piece] !== 0;
-    if (!askedElsewhere) this.unrequestedMissing--;
-    for (const connection of this.links) {
-      if (askedElsewhere && connection.removeInFlight(piece)) {
-        this.addRequested(piece, -1);
-        out.cancel(this.id, connection.peer, piece);
-      }
-      if (connection.remote.has(piece)) {
-        connection.interesting--;
-        this.updateInterest(connection, out);
-      }
-    }
+    if (this.requested[piece] !== 0) this.cancelElsewhere(piece, out);
+    else this.unrequestedMissing--;
+    this.loseInterestIn(piece, out);
     out.have(this.id, piece);
     if (!this.have.isFull) return;
     out.completed(this.id);
     for (const connection of this.links)
       if (connection.remote.isFull) out.disconnect(this.id, connection.peer);
+  }
+
+  private cancelElsewhere(piece: number, out: WireOut): void {
+    for (const connection of this.links) {
+      if (connection.removeInFlight(piece)) {
+        this.addRequested(piece, -1);
+        out.cancel(this.id, connection.peer, piece);
+      }
+    }
+  }
+
+  /**
+   * We hold `piece` now: it no longer draws us to the neighbours that have it. Runs on every piece for
+   * every neighbour, so it reads the store's arrays, not the connections' objects.
+   */
+  private loseInterestIn(piece: number, out: WireOut): void {
+    const { announced, words } = this.store;
+    const word = piece >>> 5;
+    const bit = 1 << (piece & 31);
+    const links = this.links;
+    for (let k = 0; k < links.length; k++) {
+      const owner = this.linkOwners[k] as number;
+      const has =
+        owner >= 0
+          ? ((announced[owner * words + word] as number) & bit) !== 0
+          : (links[k] as Connection).remote.has(piece);
+      if (!has) continue;
+      const interesting = this.store.interesting;
+      const end = this.linkEnds[k] as number;
+      const left = (interesting[end] as number) - 1;
+      interesting[end] = left;
+      if (left === 0) this.updateInterest(links[k] as Connection, out);
+    }
   }
 
   private updateInterest(connection: Connection, out: WireOut): void {
