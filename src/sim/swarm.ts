@@ -207,33 +207,35 @@ class SwarmSimulation implements WireOut {
   }
 
   connect(from: number, to: number): void {
-    this.queue.push(this.arrival(from, to), CONNECT, from, to, 0);
+    this.send(CONNECT, from, to, 0);
   }
 
   disconnect(from: number, to: number): void {
-    this.queue.push(this.arrival(from, to), DISCONNECT, from, to, 0);
+    this.send(DISCONNECT, from, to, 0);
   }
 
   interested(from: number, to: number, interested: boolean): void {
-    this.queue.push(this.arrival(from, to), INTERESTED, from, to, interested ? 1 : 0);
+    this.send(INTERESTED, from, to, interested ? 1 : 0);
   }
 
   choke(from: number, to: number, choked: boolean): void {
-    this.queue.push(this.arrival(from, to), CHOKE, from, to, choked ? 1 : 0);
+    this.send(CHOKE, from, to, choked ? 1 : 0);
   }
 
   request(from: number, to: number, piece: number): void {
-    this.queue.push(this.arrival(from, to), REQUEST, from, to, piece);
+    this.send(REQUEST, from, to, piece);
   }
 
   cancel(from: number, to: number, piece: number): void {
-    this.queue.push(this.arrival(from, to), CANCEL, from, to, piece);
+    this.send(CANCEL, from, to, piece);
   }
 
   have(from: number, piece: number): void {
     this.holders[piece] = (this.holders[piece] as number) + 1;
     this.lastProgressS = this.now;
-    this.queue.push(this.now + this.latency(), HAVE, from, 0, piece);
+    const latency = this.scenario.network.latencyS;
+    if (latency.kind === 'fixed') this.queue.pushInOrder(this.now + latency.value, HAVE, from, 0, piece);
+    else this.queue.push(this.now + this.latency(), HAVE, from, 0, piece);
   }
 
   transmit(from: number, to: number, piece: number): void {
@@ -246,7 +248,7 @@ class SwarmSimulation implements WireOut {
   }
 
   reject(from: number, to: number, piece: number): void {
-    this.queue.push(this.arrival(from, to), REJECT, from, to, piece);
+    this.send(REJECT, from, to, piece);
   }
 
   completed(from: number): void {
@@ -400,7 +402,15 @@ class SwarmSimulation implements WireOut {
     return sample(this.scenario.network.latencyS, this.rng);
   }
 
-  /** The arrival time of a message from `from` to `to` sent now: after the latency, and in order. */
+  /** Schedules a message from `from` to `to`, sent now: it arrives after the latency, and in order. */
+  private send(kind: number, from: number, to: number, c: number): void {
+    // A fixed latency keeps every pair's messages in order by itself, and all of them in time order.
+    const latency = this.scenario.network.latencyS;
+    if (latency.kind === 'fixed') this.queue.pushInOrder(this.now + latency.value, kind, from, to, c);
+    else this.queue.push(this.arrival(from, to), kind, from, to, c);
+  }
+
+  /** When a message from `from` to `to` sent now arrives, after a drawn latency and in order. */
   private arrival(from: number, to: number): number {
     const key = from * this.plans.length + to;
     const at = Math.max(this.now + this.latency(), this.lastArrival.get(key) ?? 0);

@@ -27,10 +27,24 @@ function top(
   score: (c: ChokeCandidate) => number,
   rng: Rng,
 ) {
-  // Shuffle first so that equal scores are broken at random, then a stable sort by score.
+  // Shuffle first so that equal scores are broken at random, then keep the best `slots` in a stable
+  // insertion (what a stable sort by score would put first, without sorting every neighbour).
   const shuffled = shuffle([...candidates], rng);
-  shuffled.sort((a, b) => score(b) - score(a));
-  return shuffled.slice(0, slots).map((c) => c.peer);
+  const best: ChokeCandidate[] = [];
+  const bestScores: number[] = [];
+  for (const candidate of shuffled) {
+    const value = score(candidate);
+    let at = best.length;
+    while (at > 0 && (bestScores[at - 1] as number) < value) at--;
+    if (at >= slots) continue;
+    best.splice(at, 0, candidate);
+    bestScores.splice(at, 0, value);
+    if (best.length > slots) {
+      best.pop();
+      bestScores.pop();
+    }
+  }
+  return best.map((c) => c.peer);
 }
 
 export function shuffle<T>(items: T[], rng: Rng): T[] {

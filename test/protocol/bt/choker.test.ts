@@ -5,6 +5,7 @@ import {
   type Choker,
   leastLoadedChoker,
   randomChoker,
+  shuffle,
   titForTat,
 } from '../../../src/protocol/bt/choker.ts';
 import { Rng } from '../../../src/util/rng.ts';
@@ -168,5 +169,25 @@ describe('least-loaded choker', () => {
     for (let seed = 0; seed < 10; seed++) {
       expect(leastLoadedChoker.choose(candidates, 2, false, new Rng(seed)).sort()).toEqual([2, 3]);
     }
+  });
+});
+
+describe('ranking choker', () => {
+  it('chooses exactly the first `slots` of a shuffle then a stable sort by score, with the same draws', () => {
+    const rankers: readonly [Choker, (c: ChokeCandidate, isSeed: boolean) => number][] = [
+      [titForTat, (c, isSeed) => (isSeed ? c.sentLastRound : c.receivedLastRound)],
+      [leastLoadedChoker, (c) => -c.sentTotal],
+    ];
+    fc.assert(
+      fc.property(candidatesArb, fc.nat(6), fc.boolean(), fc.nat(), (candidates, slots, isSeed, seed) => {
+        for (const [choker, score] of rankers) {
+          const reference = shuffle([...candidates], new Rng(seed))
+            .sort((a, b) => score(b, isSeed) - score(a, isSeed))
+            .slice(0, slots)
+            .map((c) => c.peer);
+          expect(choker.choose(candidates, slots, isSeed, new Rng(seed))).toEqual(reference);
+        }
+      }),
+    );
   });
 });
