@@ -50,6 +50,11 @@ export class BtPeer {
   private readonly store: PeerStore;
   /** This peer's index in its store. */
   private readonly index: number;
+  /**
+   * How many neighbours hold each piece we lack. A piece we hold is never picked again, so its count is
+   * left as it was when we got it (neither raised nor lowered after): that spares a write per `have`
+   * heard for about half of all haves.
+   */
   private readonly availability: Availability;
   /** How many neighbours each piece is requested from. */
   private readonly requested: Uint16Array;
@@ -150,8 +155,9 @@ export class BtPeer {
     this.linkOwners.push(neighbour);
     this.linkMirrorEnds.push(-1);
     connection.remote.forEach((piece) => {
+      if (this.have.has(piece)) return;
       this.availability.increment(piece);
-      if (!this.have.has(piece)) connection.interesting++;
+      connection.interesting++;
     });
     this.updateInterest(connection, out);
     // Two seeds have nothing to give each other: the connection would only hold a slot.
@@ -181,7 +187,7 @@ export class BtPeer {
     }
     this.store.closeEnd(connection.end);
     connection.remote.forEach((piece) => {
-      this.availability.decrement(piece);
+      if (!this.have.has(piece)) this.availability.decrement(piece);
     });
     if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
     this.dropRequests(connection, out);
@@ -196,8 +202,8 @@ export class BtPeer {
 
   /** A have already recorded in the connection's remote view (a view shared by the runtime). */
   onAnnounced(connection: Connection, piece: number, out: WireOut): void {
-    this.availability.increment(piece);
     if (this.have.has(piece)) return;
+    this.availability.increment(piece);
     connection.interesting++;
     this.afterWantedHave(connection, out);
   }
@@ -217,9 +223,9 @@ export class BtPeer {
       const end = this.linkMirrorEnds[k] as number;
       if (end < 0) continue;
       const owner = this.linkOwners[k] as number;
+      if (((have[owner * words + word] as number) & bit) !== 0) continue;
       const cell = owner * pieces + piece;
       counts[cell] = (counts[cell] as number) + 1;
-      if (((have[owner * words + word] as number) & bit) !== 0) continue;
       const interesting = store.interesting;
       const before = interesting[end] as number;
       interesting[end] = before + 1;
