@@ -17,6 +17,9 @@ export interface FlowListener {
 export class FlowNetwork {
   private readonly uploading: number[][];
   private readonly downloading: number[][];
+  /** Each peer's equal share of its upload and download capacity among its transfers under way. */
+  private readonly upShare: Float64Array;
+  private readonly downShare: Float64Array;
   private from = new Int32Array(256);
   private to = new Int32Array(256);
   private piece = new Int32Array(256);
@@ -42,6 +45,8 @@ export class FlowNetwork {
     }
     this.uploading = Array.from({ length: uploadBps.length }, () => []);
     this.downloading = Array.from({ length: uploadBps.length }, () => []);
+    this.upShare = Float64Array.from(uploadBps);
+    this.downShare = Float64Array.from(downloadBps);
     this.scheduledEnd = new Float64Array(uploadBps.length).fill(Number.POSITIVE_INFINITY);
     this.version = new Int32Array(uploadBps.length);
   }
@@ -99,6 +104,7 @@ export class FlowNetwork {
     this.endsAt[flow] = Number.POSITIVE_INFINITY;
     (this.uploading[from] as number[]).push(flow);
     (this.downloading[to] as number[]).push(flow);
+    this.updateShares(from, to);
     this.retimeEnds(from, to, nowS);
     return flow;
   }
@@ -113,6 +119,7 @@ export class FlowNetwork {
     if (this.active === 1) this.totalRate = 0;
     remove(this.uploading[from] as number[], flow);
     remove(this.downloading[to] as number[], flow);
+    this.updateShares(from, to);
     this.free.push(flow);
     this.retimeEnds(from, to, nowS);
   }
@@ -137,14 +144,19 @@ export class FlowNetwork {
     }
   }
 
+  private updateShares(from: number, to: number): void {
+    const uploads = (this.uploading[from] as number[]).length;
+    const downloads = (this.downloading[to] as number[]).length;
+    this.upShare[from] = (this.uploadBps[from] as number) / Math.max(1, uploads);
+    this.downShare[to] = (this.downloadBps[to] as number) / Math.max(1, downloads);
+  }
+
   /** Recomputes a transfer's rate and predicted end; returns whether they changed. */
   private retime(flow: number, nowS: number): boolean {
     const from = this.from[flow] as number;
     const to = this.to[flow] as number;
     const oldRate = this.rate[flow] as number;
-    const up = (this.uploadBps[from] as number) / (this.uploading[from] as number[]).length;
-    const down = (this.downloadBps[to] as number) / (this.downloading[to] as number[]).length;
-    const rate = Math.min(up, down);
+    const rate = Math.min(this.upShare[from] as number, this.downShare[to] as number);
     // Same rate, same predicted end.
     if (rate === oldRate) return false;
     const left = Math.max(
