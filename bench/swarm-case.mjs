@@ -1,9 +1,10 @@
 // One simulator benchmark case, on the compiled code, in a process of its own (so that its peak memory
-// is its own): a homogeneous flash crowd of N peers for a file of P pieces. Prints one line of JSON.
+// is its own): a homogeneous flash crowd of N peers for a file of P pieces, to the end or to a virtual
+// time. Prints one line of JSON.
 // Called by bench/bench.ts.
 import { simulateSwarm } from '../dist/sim/swarm.js';
 
-const { peers, pieces } = JSON.parse(process.argv[2]);
+const { peers, pieces, stopAtS = null } = JSON.parse(process.argv[2]);
 const MBIT = 125_000;
 const pieceBytes = 256 * 1024;
 const scenario = {
@@ -32,7 +33,7 @@ const scenario = {
     maxConnections: 80,
     requestsInFlight: 5,
   },
-  stop: { whenAllDone: true, atS: null },
+  stop: { whenAllDone: true, atS: stopAtS },
   sampleEveryS: 10,
 };
 const started = performance.now();
