@@ -27,6 +27,9 @@ export class FlowNetwork {
   private rate = new Float64Array(256);
   private updatedAt = new Float64Array(256);
   private endsAt = new Float64Array(256);
+  private size = new Float64Array(256);
+  /** Bytes of each transfer already reported to its two ends. */
+  private reported = new Float64Array(256);
   /** Per uploader: the first end among its transfers as last scheduled, and that schedule's version. */
   private readonly scheduledEnd: Float64Array;
   private readonly version: Int32Array;
@@ -99,6 +102,8 @@ export class FlowNetwork {
     this.to[flow] = to;
     this.piece[flow] = piece;
     this.remaining[flow] = bytes;
+    this.size[flow] = bytes;
+    this.reported[flow] = 0;
     this.rate[flow] = 0;
     this.updatedAt[flow] = nowS;
     this.endsAt[flow] = Number.POSITIVE_INFINITY;
@@ -128,6 +133,29 @@ export class FlowNetwork {
   between(from: number, to: number): number {
     for (const flow of this.uploading[from] as number[]) if (this.to[flow] === to) return flow;
     return -1;
+  }
+
+  /** The transfers `peer` is sending (do not change the list while reading it). */
+  uploadsOf(peer: number): readonly number[] {
+    return this.uploading[peer] as number[];
+  }
+
+  /** The transfers `peer` is receiving (do not change the list while reading it). */
+  downloadsOf(peer: number): readonly number[] {
+    return this.downloading[peer] as number[];
+  }
+
+  /**
+   * Whole bytes of `flow` moved by `nowS` and not reported yet: the caller reports them to both ends at
+   * once, so that what one sent and the other received always agree.
+   */
+  takeProgress(flow: number, nowS: number): number {
+    const elapsed = nowS - (this.updatedAt[flow] as number);
+    const left = Math.max(0, (this.remaining[flow] as number) - (this.rate[flow] as number) * elapsed);
+    const moved = Math.floor((this.size[flow] as number) - left);
+    const news = Math.max(0, moved - (this.reported[flow] as number));
+    this.reported[flow] = (this.reported[flow] as number) + news;
+    return news;
   }
 
   /** Every transfer touching `peer`, as uploader or downloader (to cut them when it leaves). */
@@ -198,6 +226,8 @@ export class FlowNetwork {
     this.rate = grown(this.rate, new Float64Array(size));
     this.updatedAt = grown(this.updatedAt, new Float64Array(size));
     this.endsAt = grown(this.endsAt, new Float64Array(size));
+    this.size = grown(this.size, new Float64Array(size));
+    this.reported = grown(this.reported, new Float64Array(size));
   }
 }
 

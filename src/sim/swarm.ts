@@ -330,8 +330,23 @@ class SwarmSimulation implements WireOut {
   private rechoke(id: number): void {
     const peer = this.peerIfOnline(id);
     if (peer === undefined) return;
+    // The blocks of transfers under way count in the round that ends (BitTorrent counts blocks), at
+    // both ends of each transfer, so that sent and received bytes agree.
+    const flows = this.flows;
+    for (const flow of flows.downloadsOf(id)) this.reportProgress(flow);
+    for (const flow of flows.uploadsOf(id)) this.reportProgress(flow);
     peer.rechoke(this);
     this.queue.push(this.now + RECHOKE_EVERY_S, RECHOKE, id, 0, 0);
+  }
+
+  private reportProgress(flow: number): void {
+    const bytes = this.flows.takeProgress(flow, this.now);
+    if (bytes === 0) return;
+    const from = this.flows.uploader(flow);
+    const to = this.flows.downloader(flow);
+    const piece = this.flows.pieceOf(flow);
+    (this.peers[from] as BtPeer).onBlocksSent(to, piece, bytes);
+    (this.peers[to] as BtPeer).onBlocksReceived(from, piece, bytes);
   }
 
   private reannounce(id: number): void {

@@ -13,6 +13,14 @@ export class Connection {
   /** Pieces it asked us for, in order; the head is being sent while `uploading`. */
   readonly uploadQueue: number[] = [];
   uploading = false;
+  /**
+   * Blocks already counted of the piece under way each way (a transfer reports its bytes as they
+   * arrive, so that tit-for-tat ranks neighbours by what they sent, not by whole pieces finished).
+   */
+  blocksInPiece = -1;
+  blocksIn = 0;
+  blocksOutPiece = -1;
+  blocksOut = 0;
   receivedThisRound = 0;
   sentThisRound = 0;
   receivedLastRound = 0;

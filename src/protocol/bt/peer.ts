@@ -302,14 +302,37 @@ export class BtPeer {
     }
   }
 
+  /** Blocks of `piece`, under way to `peer`, have left: they count now. */
+  onBlocksSent(peer: PeerId, piece: number, bytes: number): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    if (connection.blocksOutPiece !== piece) {
+      connection.blocksOutPiece = piece;
+      connection.blocksOut = 0;
+    }
+    connection.blocksOut += bytes;
+    this.countSent(connection, bytes);
+  }
+
+  /** Blocks of `piece`, under way from `peer`, have arrived: they count now. */
+  onBlocksReceived(peer: PeerId, piece: number, bytes: number): void {
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return;
+    if (connection.blocksInPiece !== piece) {
+      connection.blocksInPiece = piece;
+      connection.blocksIn = 0;
+    }
+    connection.blocksIn += bytes;
+    this.countReceived(connection, bytes);
+  }
+
   /** The last byte of a piece we were sending has left. */
   onTransmitted(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
     if (connection === undefined) return;
-    const bytes = this.options.pieceBytes(piece);
-    connection.sentThisRound += bytes;
-    connection.sentTotal += bytes;
-    this.bytesSent += bytes;
+    const counted = connection.blocksOutPiece === piece ? connection.blocksOut : 0;
+    connection.blocksOutPiece = -1;
+    this.countSent(connection, Math.max(0, this.options.pieceBytes(piece) - counted));
     connection.uploading = false;
     if (connection.uploadQueue[0] === piece) connection.uploadQueue.shift();
     this.transmitNext(connection, out);
@@ -319,15 +342,28 @@ export class BtPeer {
   onPiece(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
     const bytes = this.options.pieceBytes(piece);
-    this.bytesReceived += bytes;
-    if (connection !== undefined) {
-      connection.receivedThisRound += bytes;
+    if (connection === undefined) this.bytesReceived += bytes;
+    else {
+      const counted = connection.blocksInPiece === piece ? connection.blocksIn : 0;
+      connection.blocksInPiece = -1;
+      this.countReceived(connection, Math.max(0, bytes - counted));
       if (connection.removeInFlight(piece)) this.unrequest(piece);
     }
     if (this.have.add(piece)) this.completePiece(piece, out);
     if (connection?.amInterested && !connection.peerChoking) {
       this.fillRequests(connection, out);
     }
+  }
+
+  private countSent(connection: Connection, bytes: number): void {
+    connection.sentThisRound += bytes;
+    connection.sentTotal += bytes;
+    this.bytesSent += bytes;
+  }
+
+  private countReceived(connection: Connection, bytes: number): void {
+    connection.receivedThisRound += bytes;
+    this.bytesReceived += bytes;
   }
 
   /** A rechoke round (every 10 s): the choker picks who we upload to until the next round. */
