@@ -296,6 +296,38 @@ describe('BtPeer: serving requests', () => {
   });
 });
 
+describe('BtPeer: blocks counted as they move', () => {
+  it('counts the blocks of a piece under way in the round they arrive, and the piece once in all', () => {
+    const { peer, wire } = setup({ pieces: 4 });
+    const link = peer.onConnected(1, Bitset.full(4), wire);
+    peer.onChoke(1, false, wire);
+    peer.onBlocksReceived(1, 0, 300);
+    peer.onBlocksReceived(1, 0, 200);
+    expect(link.receivedThisRound).toBe(500);
+    expect(peer.bytesReceived).toBe(500);
+    peer.rechoke(wire);
+    expect(link.receivedLastRound).toBe(500);
+    // The piece ends in the next round: only what was not counted yet counts there.
+    peer.onPiece(1, 0, wire);
+    expect(link.receivedThisRound).toBe(PIECE_BYTES - 500);
+    expect(peer.bytesReceived).toBe(PIECE_BYTES);
+  });
+
+  it('forgets the blocks of a piece that did not finish when another piece starts', () => {
+    const { peer, wire } = setup({ pieces: 4, seed: true });
+    const link = peer.onConnected(1, bits(4), wire);
+    peer.onInterested(1, true, wire);
+    peer.onRequest(1, 2, wire);
+    peer.onBlocksSent(1, 2, 400);
+    // Piece 2 was cancelled: piece 3's blocks start from zero, and piece 3 counts whole in the end.
+    peer.onBlocksSent(1, 3, 100);
+    expect(link.sentThisRound).toBe(500);
+    peer.onTransmitted(1, 3, wire);
+    expect(peer.bytesSent).toBe(400 + PIECE_BYTES);
+    expect(link.sentTotal).toBe(400 + PIECE_BYTES);
+  });
+});
+
 describe('BtPeer: receiving pieces', () => {
   it('records a piece, announces it once, and requests the next', () => {
     const { peer, wire } = setup({ pieces: 4 });
