@@ -272,15 +272,13 @@ class SwarmSimulation implements WireOut {
     const plan = this.plans[id] as PeerPlan;
     const peer = new BtPeer(id, this.peerOptions(plan), new Rng(this.options.seed, id + 1));
     this.peers[id] = peer;
-    if (plan.role === 'seed') {
-      const announced = this.store.announcedOf(id);
-      for (let piece = 0; piece < this.pieces; piece++) announced.add(piece);
-    }
     this.online[id] = 1;
     this.arrivalsLeft--;
-    if (plan.role === 'seed')
+    if (plan.role === 'seed') {
+      this.store.announcedOf(id).addAll();
       for (let piece = 0; piece < this.pieces; piece++)
         this.holders[piece] = (this.holders[piece] as number) + 1;
+    }
     peer.start(this);
     // Stagger rounds so that the whole swarm does not rechoke in the same instant.
     this.queue.push(this.now + this.rng.next() * RECHOKE_EVERY_S, RECHOKE, id, 0, 0);

@@ -3,20 +3,26 @@
 // limit allows it, to keep a large swarm's counters in cache. Pickers find the rarest pieces by scanning
 // the candidates a neighbour offers (piece-picker.ts), which a picker needs to do anyway.
 
+/** Counters of one width for all: the narrowest that holds `maxCount`. */
+export type Counts = Uint8Array | Uint16Array | Uint32Array;
+
+export function newCounts(length: number, maxCount: number): Counts {
+  if (maxCount <= 0xff) return new Uint8Array(length);
+  if (maxCount <= 0xffff) return new Uint16Array(length);
+  return new Uint32Array(length);
+}
+
 export class Availability {
-  private readonly counts: Uint8Array | Uint16Array | Uint32Array;
+  private readonly counts: Counts;
 
   constructor(
     readonly pieces: number,
     /** The most neighbours a piece can have (the peer's connection limit). */
     maxAvailability: number,
     /** Storage of its own for the counters (a view into a larger array), all zero. */
-    counts?: Uint8Array | Uint16Array | Uint32Array,
+    counts?: Counts,
   ) {
-    if (counts !== undefined) this.counts = counts;
-    else if (maxAvailability <= 0xff) this.counts = new Uint8Array(pieces);
-    else if (maxAvailability <= 0xffff) this.counts = new Uint16Array(pieces);
-    else this.counts = new Uint32Array(pieces);
+    this.counts = counts ?? newCounts(pieces, maxAvailability);
   }
 
   of(piece: number): number {

@@ -15,8 +15,13 @@ export class Bitset {
 
   static full(capacity: number): Bitset {
     const bits = new Bitset(capacity);
-    for (let i = 0; i < capacity; i++) bits.add(i);
+    bits.addAll();
     return bits;
+  }
+
+  /** Adds every index below the capacity. */
+  addAll(): void {
+    for (let i = 0; i < this.capacity; i++) this.add(i);
   }
 
   get count(): number {

@@ -3,6 +3,7 @@
 // choked. A swarm of thousands of peers hears billions of haves; reaching this state through objects
 // costs a cache miss per hop, through these arrays about one per array. A lone peer gets a store of its
 // own.
+import { type Counts, newCounts } from './availability.ts';
 import { Bitset } from './bitset.ts';
 import type { BtPeer } from './peer.ts';
 
@@ -19,7 +20,7 @@ export class PeerStore {
   readonly announced: Uint32Array;
   private readonly announcedSets: (Bitset | undefined)[];
   /** counts[i * pieces + p]: how many of peer i's neighbours hold piece p. */
-  readonly counts: Uint8Array | Uint16Array | Uint32Array;
+  readonly counts: Counts;
   /** Per connection end: pieces the other end has that this end lacks. */
   interesting = new Int32Array(1024);
   /** Per connection end: 1 while the other end chokes this one. */
@@ -39,10 +40,7 @@ export class PeerStore {
     this.have = new Uint32Array(peers * this.words);
     this.announced = new Uint32Array(peers * this.words);
     this.announcedSets = new Array(peers).fill(undefined);
-    const cells = peers * pieces;
-    if (maxNeighbours <= 0xff) this.counts = new Uint8Array(cells);
-    else if (maxNeighbours <= 0xffff) this.counts = new Uint16Array(cells);
-    else this.counts = new Uint32Array(cells);
+    this.counts = newCounts(peers * pieces, maxNeighbours);
     this.owners = new Array(peers).fill(undefined);
   }
 
@@ -60,7 +58,7 @@ export class PeerStore {
     return set;
   }
 
-  countsOf(index: number): Uint8Array | Uint16Array | Uint32Array {
+  countsOf(index: number): Counts {
     return this.counts.subarray(index * this.pieces, (index + 1) * this.pieces);
   }
 

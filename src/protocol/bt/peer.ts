@@ -81,7 +81,7 @@ export class BtPeer {
     this.index = place.index;
     this.store.owners[this.index] = this;
     this.have = new Bitset(options.pieces, this.store.haveOf(this.index));
-    if (options.seed) for (let piece = 0; piece < options.pieces; piece++) this.have.add(piece);
+    if (options.seed) this.have.addAll();
     this.availability = new Availability(
       options.pieces,
       options.maxConnections,
