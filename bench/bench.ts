@@ -2,7 +2,7 @@
 // (bench/*-case.mjs) so that its peak memory is its own. Suites: `classic` (issue 2's scenarios on both
 // runtimes) and `swarm` (a flash crowd of 1,000 peers x 1,000 pieces) by default; `swarm-10k`,
 // `swarm-100k` and `swarm-100k-start` (its first five virtual minutes) on request, as they take minutes
-// to hours.
+// to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays.
 // Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
 // 100k peers under 10 minutes within 8 GB (2-core machine).
 import { execFileSync } from 'node:child_process';
@@ -72,6 +72,46 @@ function swarm(peers: number, pieces: number, stopAtS: number | null = null): vo
   );
 }
 
+/**
+ * The memory floor under the swarm targets (floor-case.mjs): what announcing every piece to 80
+ * neighbours costs on bare typed arrays, per neighbour, and what that alone implies for a flash crowd
+ * of N peers x 1,000 pieces, beside the target for the whole run.
+ */
+function floor(): void {
+  const neighbours = 80;
+  const pieces = 1000;
+  const cases = [
+    { peers: 1000, targetS: null },
+    { peers: 10_000, targetS: 30 },
+    { peers: 100_000, targetS: 600 },
+  ];
+  const rows = cases.map(({ peers, targetS }) => {
+    const f = runCase('./floor-case.mjs', { peers, pieces, neighbours, haves: 2_000_000 });
+    const count = Number(f.countNsPerNeighbour);
+    const fanOut = Number(f.fanOutNsPerNeighbour);
+    const runS = (ns: number) => ((peers * pieces * neighbours * ns) / 1e9).toFixed(0);
+    return [
+      `${peers} peers x ${pieces} pieces, ${neighbours} neighbours`,
+      count.toFixed(1),
+      fanOut.toFixed(1),
+      runS(count),
+      runS(fanOut),
+      targetS ?? '-',
+    ];
+  });
+  print(
+    [
+      'have floor',
+      'count ns/neighbour',
+      'fan-out ns/neighbour',
+      'counts alone s',
+      'fan-out alone s',
+      'target s (whole run)',
+    ],
+    rows,
+  );
+}
+
 const suites: Record<string, () => void> = {
   classic,
   swarm: () => swarm(1000, 1000),
@@ -79,6 +119,7 @@ const suites: Record<string, () => void> = {
   'swarm-100k': () => swarm(100_000, 1000),
   // The first five virtual minutes of the 100k crowd: its memory at full size, and its pace, in minutes.
   'swarm-100k-start': () => swarm(100_000, 1000, 300),
+  floor,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length === 0 ? ['classic', 'swarm'] : chosen) {
