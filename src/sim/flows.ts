@@ -6,6 +6,8 @@
 // (This is not max-min fair: capacity one transfer cannot use is not lent to the others. See
 // docs/simulator.md for what that means for the results.)
 
+import { grown } from '../util/arrays.ts';
+
 export interface FlowListener {
   /**
    * The first end among `uploader`'s transfers moved to `endS`: schedule it. Older predictions carry an
@@ -229,11 +231,6 @@ export class FlowNetwork {
     this.size = grown(this.size, new Float64Array(size));
     this.reported = grown(this.reported, new Float64Array(size));
   }
-}
-
-function grown<T extends Int32Array | Float64Array>(old: T, next: T): T {
-  next.set(old);
-  return next;
 }
 
 function remove(list: number[], item: number): void {

@@ -46,6 +46,15 @@ export function simulateSwarm(scenario: SwarmScenario, options: SwarmRunOptions)
   return new SwarmSimulation(scenario, options).run();
 }
 
+/**
+ * BitTorrent keeps `requestsInFlight` blocks asked of each neighbour; transfers here are whole pieces,
+ * so that is this many pieces (at least one) per connection.
+ */
+function piecesInFlight(scenario: SwarmScenario): number {
+  const { blockBytes, pieceBytes } = scenario.file;
+  return Math.max(1, Math.ceil((scenario.strategy.requestsInFlight * blockBytes) / pieceBytes));
+}
+
 class SwarmSimulation implements WireOut {
   private readonly queue = new EventQueue();
   private readonly rng: Rng;
@@ -97,7 +106,12 @@ class SwarmSimulation implements WireOut {
     this.uploadBps = Float64Array.from(this.plans, (plan) => plan.uploadBps);
     this.downloadBps = Float64Array.from(this.plans, (plan) => plan.downloadBps);
     this.holders = new Int32Array(this.pieces);
-    this.store = new PeerStore(n, this.pieces, scenario.strategy.maxConnections);
+    // Every requester is a peer of this store: a queue holds what one keeps in flight.
+    const inFlight = piecesInFlight(scenario);
+    this.store = new PeerStore(n, this.pieces, scenario.strategy.maxConnections, {
+      inFlight,
+      queued: inFlight,
+    });
     this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
     this.flows = new FlowNetwork(this.uploadBps, this.downloadBps, {
       reschedule: (uploader, version, endS) => {
@@ -445,14 +459,7 @@ class SwarmSimulation implements WireOut {
       picker,
       choker,
       endgame: strategy.endgame,
-      // BitTorrent keeps `requestsInFlight` blocks asked of each neighbour; transfers here are whole
-      // pieces, so that is this many pieces (at least one) per connection.
-      piecesInFlight: Math.max(
-        1,
-        Math.ceil(
-          (strategy.requestsInFlight * this.scenario.file.blockBytes) / this.scenario.file.pieceBytes,
-        ),
-      ),
+      piecesInFlight: piecesInFlight(this.scenario),
       maxConnections: strategy.maxConnections,
       freeRider: plan.freeRider,
       seed: plan.role === 'seed',

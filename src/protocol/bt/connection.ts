@@ -8,10 +8,7 @@ export class Connection {
   amChoking = true;
   amInterested = false;
   peerInterested = false;
-  /** Pieces we asked it for and have not received. */
-  readonly inFlight: number[] = [];
-  /** Pieces it asked us for, in order; the head is being sent while `uploading`. */
-  readonly uploadQueue: number[] = [];
+  /** The head of the upload queue is being sent. */
   uploading = false;
   /**
    * Blocks already counted of the piece under way each way (a transfer reports its bytes as they
@@ -68,11 +65,86 @@ export class Connection {
     this.store.interesting[this.end] = count;
   }
 
+  // Requests each way live in the store's slots (peer-store.ts), in order.
+
+  /** Pieces we asked it for and have not received, in the order asked (a copy). */
+  get inFlight(): number[] {
+    return this.slice(this.store.inFlight, this.store.slots.inFlight, this.inFlightCount);
+  }
+
+  get inFlightCount(): number {
+    return this.store.inFlightCount[this.end] as number;
+  }
+
+  isInFlight(piece: number): boolean {
+    const { inFlight, slots } = this.store;
+    return indexIn(inFlight, this.end * slots.inFlight, this.inFlightCount, piece) >= 0;
+  }
+
+  /** Records a request sent; the caller keeps within the peer's pieces in flight. */
+  addInFlight(piece: number): void {
+    const { inFlight, inFlightCount, slots } = this.store;
+    if (!append(inFlight, inFlightCount, this.end, slots.inFlight, piece)) {
+      throw new RangeError('more pieces in flight than the store has slots for');
+    }
+  }
+
   removeInFlight(piece: number): boolean {
-    const at = this.inFlight.indexOf(piece);
+    const { inFlight, inFlightCount, slots } = this.store;
+    const at = indexIn(inFlight, this.end * slots.inFlight, this.inFlightCount, piece);
     if (at < 0) return false;
-    this.inFlight.splice(at, 1);
+    removeAt(inFlight, inFlightCount, this.end, slots.inFlight, at);
     return true;
+  }
+
+  /** Forgets every request in flight, and returns them. */
+  takeInFlight(): number[] {
+    const pieces = this.inFlight;
+    this.store.inFlightCount[this.end] = 0;
+    return pieces;
+  }
+
+  /** Pieces it asked us for, in order; the head is being sent while `uploading` (a copy). */
+  get uploadQueue(): number[] {
+    return this.slice(this.store.queued, this.store.slots.queued, this.queuedCount);
+  }
+
+  get queuedCount(): number {
+    return this.store.queuedCount[this.end] as number;
+  }
+
+  /** The piece at the head of the upload queue, or -1. */
+  get queueHead(): number {
+    return this.queuedCount === 0 ? -1 : (this.store.queued[this.end * this.store.slots.queued] as number);
+  }
+
+  /** Queues a request; false when the queue is full (the request is then rejected). */
+  enqueue(piece: number): boolean {
+    const { queued, queuedCount, slots } = this.store;
+    return append(queued, queuedCount, this.end, slots.queued, piece);
+  }
+
+  /** Where `piece` is in the upload queue (0: the head), or -1. */
+  queuedAt(piece: number): number {
+    return indexIn(this.store.queued, this.end * this.store.slots.queued, this.queuedCount, piece);
+  }
+
+  /** Removes the request at `at` in the upload queue, keeping the others in order. */
+  dequeueAt(at: number): void {
+    const { queued, queuedCount, slots } = this.store;
+    removeAt(queued, queuedCount, this.end, slots.queued, at);
+  }
+
+  /** Removes the requests queued after the first `keep`, and returns them. */
+  takeQueuedAfter(keep: number): number[] {
+    const pieces = this.uploadQueue.slice(keep);
+    this.store.queuedCount[this.end] = Math.min(keep, this.queuedCount);
+    return pieces;
+  }
+
+  private slice(slots: Int32Array, width: number, count: number): number[] {
+    const from = this.end * width;
+    return Array.from(slots.subarray(from, from + count));
   }
 
   endRound(): void {
@@ -82,4 +154,26 @@ export class Connection {
     this.receivedThisRound = 0;
     this.sentThisRound = 0;
   }
+}
+
+// A connection end's requests one way: `width` slots from end * width, counts[end] of them in use.
+
+function indexIn(slots: Int32Array, from: number, count: number, piece: number): number {
+  for (let i = 0; i < count; i++) if (slots[from + i] === piece) return i;
+  return -1;
+}
+
+function append(slots: Int32Array, counts: Uint16Array, end: number, width: number, piece: number): boolean {
+  const count = counts[end] as number;
+  if (count === width) return false;
+  slots[end * width + count] = piece;
+  counts[end] = count + 1;
+  return true;
+}
+
+function removeAt(slots: Int32Array, counts: Uint16Array, end: number, width: number, at: number): void {
+  const from = end * width;
+  const count = counts[end] as number;
+  slots.copyWithin(from + at, from + at + 1, from + count);
+  counts[end] = count - 1;
 }

@@ -1,11 +1,24 @@
 // The state every `have` touches, for all the peers of one process, in flat typed arrays: what each peer
-// holds, how many neighbours hold each piece, and per connection end its interest count and whether it is
-// choked. A swarm of thousands of peers hears billions of haves; reaching this state through objects
+// holds, how many neighbours hold each piece, and per connection end its interest count, whether it is
+// choked, and its requests each way. A swarm of thousands of peers hears billions of haves; reaching this state through objects
 // costs a cache miss per hop, through these arrays about one per array. A lone peer gets a store of its
 // own.
+
+import { grown } from '../../util/arrays.ts';
 import { type Counts, newCounts } from './availability.ts';
 import { Bitset } from './bitset.ts';
 import type { BtPeer } from './peer.ts';
+
+/** How many requests a connection end holds each way: asked and not received; received and not served. */
+export interface RequestSlots {
+  /** At least the most pieces any peer of the store keeps asked of one neighbour. */
+  readonly inFlight: number;
+  /**
+   * Requests from one neighbour queued for service; a request beyond these is rejected (BEP 6). When
+   * every requester is a peer of the same store, their `inFlight` is enough.
+   */
+  readonly queued: number;
+}
 
 export class PeerStore {
   /** Words of 32 pieces per peer. */
@@ -25,6 +38,16 @@ export class PeerStore {
   interesting = new Int32Array(1024);
   /** Per connection end: 1 while the other end chokes this one. */
   peerChoking = new Uint8Array(1024);
+  /**
+   * Per connection end, in order: the pieces asked of the other end (inFlight[end * slots.inFlight ..],
+   * inFlightCount[end] of them), and the pieces it asked of this end, the head being sent (queued,
+   * queuedCount). Fixed slots in flat arrays, not two arrays per connection: a 100k-peer swarm has
+   * millions of connection ends.
+   */
+  inFlight: Int32Array;
+  inFlightCount = new Uint16Array(1024);
+  queued: Int32Array;
+  queuedCount = new Uint16Array(1024);
   /** The peer at each index, for the rare have that needs more than counting. */
   readonly owners: (BtPeer | undefined)[];
   private readonly freeEnds: number[] = [];
@@ -35,7 +58,10 @@ export class PeerStore {
     readonly pieces: number,
     /** The most neighbours a peer can have: it bounds every count. */
     maxNeighbours: number,
+    readonly slots: RequestSlots = { inFlight: 8, queued: 8 },
   ) {
+    this.inFlight = new Int32Array(1024 * slots.inFlight);
+    this.queued = new Int32Array(1024 * slots.queued);
     this.words = (pieces + 31) >>> 5;
     this.have = new Uint32Array(peers * this.words);
     this.announced = new Uint32Array(peers * this.words);
@@ -69,6 +95,8 @@ export class PeerStore {
     if (end === this.interesting.length) this.grow();
     this.interesting[end] = 0;
     this.peerChoking[end] = 1;
+    this.inFlightCount[end] = 0;
+    this.queuedCount[end] = 0;
     return end;
   }
 
@@ -77,11 +105,11 @@ export class PeerStore {
   }
 
   private grow(): void {
-    const interesting = new Int32Array(this.interesting.length * 2);
-    interesting.set(this.interesting);
-    this.interesting = interesting;
-    const peerChoking = new Uint8Array(this.peerChoking.length * 2);
-    peerChoking.set(this.peerChoking);
-    this.peerChoking = peerChoking;
+    this.interesting = grown(this.interesting, new Int32Array(this.interesting.length * 2));
+    this.peerChoking = grown(this.peerChoking, new Uint8Array(this.peerChoking.length * 2));
+    this.inFlight = grown(this.inFlight, new Int32Array(this.inFlight.length * 2));
+    this.inFlightCount = grown(this.inFlightCount, new Uint16Array(this.inFlightCount.length * 2));
+    this.queued = grown(this.queued, new Int32Array(this.queued.length * 2));
+    this.queuedCount = grown(this.queuedCount, new Uint16Array(this.queuedCount.length * 2));
   }
 }

@@ -14,6 +14,12 @@ import type { PeerId, WireOut } from './wire.ts';
 export const UPLOAD_SLOTS = 4;
 /** Tit-for-tat rotates its optimistic unchoke every third rechoke round (30 s). */
 export const OPTIMISTIC_EVERY_ROUNDS = 3;
+/**
+ * Requests a lone peer queues from one neighbour before it rejects more, as BEP 6 lets it: 32 MiB in
+ * pieces of 256 KiB, more than clients keep asked of one peer. Peers that share a store queue what
+ * their neighbours, peers of the same store, keep in flight.
+ */
+export const QUEUED_REQUESTS = 128;
 /** A leecher none of whose neighbours has anything for it asks the tracker again after 6 rounds (60 s). */
 export const STARVED_ANNOUNCE_ROUNDS = 6;
 
@@ -74,9 +80,17 @@ export class BtPeer {
     private readonly rng: Rng,
   ) {
     const place = options.place ?? {
-      store: new PeerStore(1, options.pieces, options.maxConnections),
+      store: new PeerStore(1, options.pieces, options.maxConnections, {
+        inFlight: options.piecesInFlight,
+        queued: Math.max(options.piecesInFlight, QUEUED_REQUESTS),
+      }),
       index: 0,
     };
+    if (options.piecesInFlight > place.store.slots.inFlight) {
+      throw new RangeError(
+        `${options.piecesInFlight} pieces in flight, but the store has slots for ${place.store.slots.inFlight}`,
+      );
+    }
     this.store = place.store;
     this.index = place.index;
     this.store.owners[this.index] = this;
@@ -280,20 +294,19 @@ export class BtPeer {
   onRequest(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
     if (connection === undefined) return;
-    if (connection.amChoking || !this.have.has(piece)) {
+    if (connection.amChoking || !this.have.has(piece) || !connection.enqueue(piece)) {
       out.reject(this.id, peer, piece);
       return;
     }
-    connection.uploadQueue.push(piece);
     if (!connection.uploading) this.transmitNext(connection, out);
   }
 
   onCancel(peer: PeerId, piece: number, out: WireOut): void {
     const connection = this.connections.get(peer);
     if (connection === undefined) return;
-    const at = connection.uploadQueue.indexOf(piece);
+    const at = connection.queuedAt(piece);
     if (at < 0) return;
-    connection.uploadQueue.splice(at, 1);
+    connection.dequeueAt(at);
     // A piece is many blocks: what has not been sent of the one under way is not sent.
     if (at === 0 && connection.uploading) {
       connection.uploading = false;
@@ -334,7 +347,7 @@ export class BtPeer {
     connection.blocksOutPiece = -1;
     this.countSent(connection, Math.max(0, this.options.pieceBytes(piece) - counted));
     connection.uploading = false;
-    if (connection.uploadQueue[0] === piece) connection.uploadQueue.shift();
+    if (connection.queueHead === piece) connection.dequeueAt(0);
     this.transmitNext(connection, out);
   }
 
@@ -400,9 +413,8 @@ export class BtPeer {
   private dropIdleConnection(out: WireOut): void {
     if (this.connections.size < this.options.maxConnections) return;
     const useless =
-      this.links.find(
-        (c) => !c.amInterested && !c.peerInterested && c.inFlight.length === 0 && !c.uploading,
-      ) ?? this.links.find((c) => c.chokedRounds >= STARVED_ANNOUNCE_ROUNDS && !c.peerInterested);
+      this.links.find((c) => !c.amInterested && !c.peerInterested && c.inFlightCount === 0 && !c.uploading) ??
+      this.links.find((c) => c.chokedRounds >= STARVED_ANNOUNCE_ROUNDS && !c.peerInterested);
     if (useless !== undefined) out.disconnect(this.id, useless.peer);
   }
 
@@ -431,12 +443,13 @@ export class BtPeer {
     // The piece under way is finished (BitTorrent would keep its finished blocks); the requests still
     // queued are rejected, so that the asker can ask elsewhere at once (BEP 6).
     const keep = connection.uploading ? 1 : 0;
-    for (const piece of connection.uploadQueue.splice(keep)) out.reject(this.id, connection.peer, piece);
+    if (connection.queuedCount <= keep) return;
+    for (const piece of connection.takeQueuedAfter(keep)) out.reject(this.id, connection.peer, piece);
   }
 
   private transmitNext(connection: Connection, out: WireOut): void {
-    const next = connection.uploadQueue[0];
-    if (next === undefined || connection.amChoking) return;
+    const next = connection.queueHead;
+    if (next < 0 || connection.amChoking) return;
     connection.uploading = true;
     out.transmit(this.id, connection.peer, next);
   }
@@ -494,16 +507,16 @@ export class BtPeer {
   }
 
   private fillRequests(connection: Connection, out: WireOut): void {
-    if (connection.inFlight.length >= this.options.piecesInFlight) return;
+    if (connection.inFlightCount >= this.options.piecesInFlight) return;
     const context = this.pickContext;
     context.remote = connection.remote;
-    while (connection.inFlight.length < this.options.piecesInFlight) {
+    while (connection.inFlightCount < this.options.piecesInFlight) {
       let piece = this.options.picker(context);
       if (piece < 0 && this.options.endgame && this.unrequestedMissing === 0) {
-        piece = endgamePick(context, (p) => connection.inFlight.includes(p));
+        piece = endgamePick(context, (p) => connection.isInFlight(p));
       }
       if (piece < 0) return;
-      connection.inFlight.push(piece);
+      connection.addInFlight(piece);
       if (this.addRequested(piece, 1) === 1) this.unrequestedMissing--;
       out.request(this.id, connection.peer, piece);
     }
@@ -511,9 +524,10 @@ export class BtPeer {
 
   /** Requests to this connection are void (choked or gone): ask others for those pieces. */
   private dropRequests(connection: Connection, out: WireOut): void {
-    const dropped = connection.inFlight.splice(0);
+    if (connection.inFlightCount === 0) return;
+    const dropped = connection.takeInFlight();
     for (const piece of dropped) this.unrequest(piece);
-    if (dropped.length > 0) this.refillUnchoked(out);
+    this.refillUnchoked(out);
   }
 
   /** Pieces became requestable again: ask every neighbour that serves us. */

@@ -141,6 +141,53 @@ describe('PeerStore', () => {
     expect(new PeerStore(2, 3, 65536).counts).toHaveLength(6);
   });
 
+  it('keeps each end’s requests in order through growth, and hands a reused end out with none', () => {
+    const store = new PeerStore(1, 64, 4, { inFlight: 3, queued: 2 });
+    const connect = () => {
+      const end = store.openEnd();
+      return new Connection(store, end, 0, end, new Bitset(64));
+    };
+    const connections = Array.from({ length: 1024 }, connect);
+    const fill = (c: Connection) => {
+      for (const piece of [7, 3, 9]) c.addInFlight(piece + (c.end % 5));
+      expect(c.enqueue(40)).toBe(true);
+      expect(c.enqueue(41)).toBe(true);
+      expect(c.enqueue(42)).toBe(false);
+    };
+    fill(connections[0] as Connection);
+    fill(connections[1000] as Connection);
+    // The 1025th end grows the arrays: what the first ends hold must come along.
+    const before = store.inFlight;
+    connections.push(connect());
+    expect(store.inFlight).not.toBe(before);
+    fill(connections[1024] as Connection);
+    const first = connections[0] as Connection;
+    expect(() => first.addInFlight(1)).toThrow(RangeError);
+    expect(first.inFlight).toEqual([7, 3, 9]);
+    expect(first.removeInFlight(3)).toBe(true);
+    expect(first.removeInFlight(3)).toBe(false);
+    expect(first.inFlight).toEqual([7, 9]);
+    expect(first.isInFlight(9)).toBe(true);
+    expect(first.isInFlight(3)).toBe(false);
+    expect(first.queueHead).toBe(40);
+    expect(first.queuedAt(41)).toBe(1);
+    first.dequeueAt(0);
+    expect(first.uploadQueue).toEqual([41]);
+    // The other ends were not touched by the first one's changes.
+    expect((connections[1000] as Connection).inFlight).toEqual([7, 3, 9]);
+    expect((connections[1024] as Connection).inFlight).toEqual([11, 7, 13]);
+    expect((connections[1024] as Connection).uploadQueue).toEqual([40, 41]);
+    expect((connections[1] as Connection).inFlight).toEqual([]);
+    expect((connections[1000] as Connection).takeInFlight()).toEqual([7, 3, 9]);
+    expect((connections[1000] as Connection).inFlightCount).toBe(0);
+    expect((connections[1024] as Connection).takeQueuedAfter(1)).toEqual([41]);
+    expect((connections[1024] as Connection).uploadQueue).toEqual([40]);
+    store.closeEnd(1024);
+    expect(store.openEnd()).toBe(1024);
+    expect((connections[1024] as Connection).inFlightCount).toBe(0);
+    expect((connections[1024] as Connection).queuedCount).toBe(0);
+  });
+
   it('holds a placed peer’s pieces in its own slice, and knows the peer at each index', () => {
     const store = new PeerStore(3, 40, 4);
     const seed = new BtPeer(

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bitset } from '../../../src/protocol/bt/bitset.ts';
 import { type Choker, leastLoadedChoker, randomChoker, titForTat } from '../../../src/protocol/bt/choker.ts';
-import { BtPeer, type PeerOptions, UPLOAD_SLOTS } from '../../../src/protocol/bt/peer.ts';
+import { BtPeer, type PeerOptions, QUEUED_REQUESTS, UPLOAD_SLOTS } from '../../../src/protocol/bt/peer.ts';
+import { PeerStore } from '../../../src/protocol/bt/peer-store.ts';
 import {
   type PiecePicker,
   randomPicker,
@@ -276,6 +277,31 @@ describe('BtPeer: serving requests', () => {
     expect(wire.take()).toEqual([]);
     expect(peer.bytesSent).toBe(3 * PIECE_BYTES);
     expect(peer.connections.get(1)?.sentTotal).toBe(3 * PIECE_BYTES);
+  });
+
+  it('queues QUEUED_REQUESTS requests from one neighbour and rejects the next, serving the queued in order', () => {
+    const pieces = QUEUED_REQUESTS + 2;
+    const { peer, wire } = setup({ seed: true, pieces });
+    peer.onConnected(1, bits(pieces), wire);
+    peer.onInterested(1, true, wire);
+    wire.take();
+    for (let piece = 0; piece < QUEUED_REQUESTS; piece++) peer.onRequest(1, piece, wire);
+    expect(wire.take()).toEqual([{ kind: 'transmit', from: SELF, to: 1, piece: 0 }]);
+    peer.onRequest(1, QUEUED_REQUESTS, wire);
+    expect(wire.take()).toEqual([{ kind: 'reject', from: SELF, to: 1, piece: QUEUED_REQUESTS }]);
+    // Once the head is sent there is room again, and the queue is still in the order asked.
+    peer.onTransmitted(1, 0, wire);
+    peer.onRequest(1, QUEUED_REQUESTS + 1, wire);
+    expect(wire.take()).toEqual([{ kind: 'transmit', from: SELF, to: 1, piece: 1 }]);
+    const expected = Array.from({ length: QUEUED_REQUESTS - 1 }, (_, i) => i + 1);
+    expect(peer.connections.get(1)?.uploadQueue).toEqual([...expected, QUEUED_REQUESTS + 1]);
+  });
+
+  it('refuses to live in a store with fewer request slots than its pieces in flight', () => {
+    const store = new PeerStore(1, 8, 20, { inFlight: 2, queued: 2 });
+    expect(
+      () => new BtPeer(SELF, options({ piecesInFlight: 3, place: { store, index: 0 } }), new Rng(1)),
+    ).toThrow(/3 pieces in flight, but the store has slots for 2/);
   });
 
   it('serves each neighbour its own queue', () => {
