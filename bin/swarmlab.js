@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled CLI. `npm ci` builds it (the `prepare` script); `npm run build` rebuilds it.
 // `simulate` runs in a child process with a heap sized to the machine (src/cli/heap.ts).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -9,29 +9,47 @@ import { getHeapStatistics } from 'node:v8';
 
 const dist = new URL('../dist/cli/', import.meta.url);
 const entry = new URL('bin.js', dist);
-if (!existsSync(entry)) {
-  process.stderr.write('swarmlab: the CLI is not built yet; run `npm run build` in the swarmlab checkout\n');
+const heap = new URL('heap.js', dist);
+if (!existsSync(entry) || !existsSync(heap)) {
+  process.stderr.write(
+    'swarmlab: the CLI is not built, or was built by an older version; run `npm run build` in the swarmlab checkout\n',
+  );
   process.exit(1);
 }
-const { largerHeapFor, RELAUNCHED_ENV } = await import(new URL('heap.js', dist).href);
+const { largerHeapFor, RELAUNCHED_ENV, usableMemory } = await import(heap.href);
 const heapMiB = largerHeapFor({
   argv: process.argv.slice(2),
   execArgv: process.execArgv,
   nodeOptions: process.env.NODE_OPTIONS,
   relaunched: process.env[RELAUNCHED_ENV] === '1',
-  totalMemoryBytes: totalmem(),
+  totalMemoryBytes: usableMemory(totalmem(), process.constrainedMemory?.()),
   heapLimitBytes: getHeapStatistics().heap_size_limit,
 });
-if (heapMiB !== undefined) {
-  const args = [...process.execArgv, `--max-old-space-size=${heapMiB}`, fileURLToPath(import.meta.url)];
-  const child = spawnSync(process.execPath, [...args, ...process.argv.slice(2)], {
+if (heapMiB === undefined) await import(entry.href);
+else relaunch(heapMiB);
+
+/** Runs this CLI again in a child with a larger heap, passing signals on, and exits as it does. */
+function relaunch(mib) {
+  const args = [...process.execArgv, `--max-old-space-size=${mib}`, fileURLToPath(import.meta.url)];
+  const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, [RELAUNCHED_ENV]: '1' },
   });
-  if (child.error === undefined) {
-    if (child.signal !== null) process.kill(process.pid, child.signal);
-    process.exit(child.status ?? 1);
-  }
-  // The child could not start: run here, with the heap there is.
+  // A terminal's Ctrl-C reaches both processes; a signal sent to this one alone must reach the child.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, () => child.kill(signal));
+  child.on('error', async () => {
+    // The child could not start: run here, with the heap there is.
+    for (const signal of signals) process.removeAllListeners(signal);
+    await import(entry.href);
+  });
+  child.on('exit', (code, signal) => {
+    for (const s of signals) process.removeAllListeners(s);
+    if (signal === 'SIGKILL') {
+      process.stderr.write('swarmlab: the simulation was killed (SIGKILL), most likely for want of memory\n');
+      process.exit(137);
+    }
+    if (signal !== null) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
 }
-await import(entry.href);

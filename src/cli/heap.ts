@@ -14,6 +14,7 @@ export interface HeapFacts {
   readonly execArgv: readonly string[];
   readonly nodeOptions: string | undefined;
   readonly relaunched: boolean;
+  /** The memory this process may use: the machine's, or its container's limit when lower. */
   readonly totalMemoryBytes: number;
   /** The heap limit this process has (v8.getHeapStatistics().heap_size_limit). */
   readonly heapLimitBytes: number;
@@ -24,7 +25,16 @@ export function largerHeapFor(facts: HeapFacts): number | undefined {
   if (facts.relaunched || facts.argv.find((arg) => !arg.startsWith('-')) !== 'simulate') return undefined;
   const flags = [...facts.execArgv, ...(facts.nodeOptions ?? '').split(/\s+/)];
   if (flags.some((flag) => /^--max[-_]old[-_]space[-_]size\b/.test(flag))) return undefined;
+  // A process under a debugger stays one process: a child would fight the parent for the port.
+  if (flags.some((flag) => flag.startsWith('--inspect'))) return undefined;
   const mib = Math.floor((facts.totalMemoryBytes * HEAP_SHARE_OF_MEMORY) / 2 ** 20);
   // Not worth a second process for a few percent more.
   return mib > (1.25 * facts.heapLimitBytes) / 2 ** 20 ? mib : undefined;
+}
+
+/** The memory a process may use: the machine's, or less under a container's limit (0 or huge: none). */
+export function usableMemory(totalBytes: number, constrainedBytes: number | undefined): number {
+  return constrainedBytes !== undefined && constrainedBytes > 0
+    ? Math.min(totalBytes, constrainedBytes)
+    : totalBytes;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_SHARE_OF_MEMORY, type HeapFacts, largerHeapFor } from '../../src/cli/heap.ts';
+import { HEAP_SHARE_OF_MEMORY, type HeapFacts, largerHeapFor, usableMemory } from '../../src/cli/heap.ts';
 
 const GIB = 2 ** 30;
 const facts = (overrides: Partial<HeapFacts> = {}): HeapFacts => ({
@@ -41,6 +41,20 @@ describe('largerHeapFor: when the launcher reruns `simulate` with a heap sized t
     expect(
       largerHeapFor(facts({ execArgv: ['--import', 'tsx'], nodeOptions: '--max-semi-space-size=64' })),
     ).toBe(18 * 1024);
+  });
+
+  it('keeps a process under a debugger as one process', () => {
+    expect(largerHeapFor(facts({ execArgv: ['--inspect'] }))).toBeUndefined();
+    expect(largerHeapFor(facts({ nodeOptions: '--inspect-brk=9230' }))).toBeUndefined();
+  });
+
+  it('sizes the heap to a container’s memory limit when it is below the machine’s', () => {
+    expect(usableMemory(24 * GIB, 16 * GIB)).toBe(16 * GIB);
+    expect(largerHeapFor(facts({ totalMemoryBytes: usableMemory(24 * GIB, 16 * GIB) }))).toBe(12 * 1024);
+    // No limit (Node reports 0, or a huge number) leaves the machine's memory.
+    expect(usableMemory(24 * GIB, 0)).toBe(24 * GIB);
+    expect(usableMemory(24 * GIB, undefined)).toBe(24 * GIB);
+    expect(usableMemory(24 * GIB, 2 ** 64)).toBe(24 * GIB);
   });
 
   it('never relaunches a relaunched process, nor for a heap barely larger than the one it has', () => {

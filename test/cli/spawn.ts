@@ -22,13 +22,22 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `swarmlab ...args` through tsx and resolves with its exit code and captured output. */
-export function swarmlab(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Runs `swarmlab ...args` through tsx (or, with `launcher`, through bin/swarmlab.js on the build, as
+ * `npx swarmlab` does) and resolves with its exit code and captured output.
+ */
+export function swarmlab(
+  args: readonly string[],
+  options: { cwd?: string; launcher?: boolean } = {},
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   delete env.CLICOLOR_FORCE;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], {
+    const entry = options.launcher
+      ? [join(ROOT, 'bin/swarmlab.js')]
+      : ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts')];
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: options.cwd ?? ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
