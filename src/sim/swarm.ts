@@ -106,7 +106,11 @@ class SwarmSimulation implements WireOut {
     this.uploadBps = Float64Array.from(this.plans, (plan) => plan.uploadBps);
     this.downloadBps = Float64Array.from(this.plans, (plan) => plan.downloadBps);
     this.holders = new Int32Array(this.pieces);
-    // Every requester is a peer of this store: a queue holds what one keeps in flight.
+    // A queue of requests from one neighbour needs no more slots than that neighbour keeps in flight:
+    // the uploader drops each request no later than the asker stops counting it. A rejected one is
+    // dropped when rejected; a served one when sent (onTransmitted runs before onPiece); a cancelled
+    // one when the cancel arrives, before any request sent after it (a pair's messages keep their
+    // order, see send).
     const inFlight = piecesInFlight(scenario);
     this.store = new PeerStore(n, this.pieces, scenario.strategy.maxConnections, {
       inFlight,
@@ -380,6 +384,7 @@ class SwarmSimulation implements WireOut {
     });
     for (const neighbour of [...peer.connections.keys()])
       this.peerIfOnline(neighbour)?.onDisconnected(id, this);
+    peer.leave();
   }
 
   private sample(): void {

@@ -1,7 +1,8 @@
 // Deterministic simulation testing for the swarm simulator: many seeds, each drawing a different small
 // scenario (strategies, arrivals, departures, free riders, a seed that may leave), with the rules every
 // run must keep checked after each. A failure names its seed; the same seed replays it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Connection } from '../../src/protocol/bt/connection.ts';
 import type { PeerGroup, SwarmScenario } from '../../src/scenario/swarm.ts';
 import { kumarRossBound } from '../../src/sim/bound.ts';
 import { simulateSwarm } from '../../src/sim/swarm.ts';
@@ -117,6 +118,27 @@ describe('swarm simulator: deterministic simulation over many seeds', () => {
       const scenario = scenarioFor(seed);
       const run = simulateSwarm(scenario, { seed, maxEvents: 5_000_000 });
       check(scenario, run, `seed ${seed} (${scenario.strategy.pieces}, ${scenario.strategy.peers})`);
+    }
+  });
+
+  it('never turns a request away for a full queue: a queue holds what one neighbour keeps in flight', () => {
+    // The store gives each queue as many slots as a peer keeps pieces in flight (swarm.ts says why
+    // that is enough); a full queue would reject, and the asker would ask again and again.
+    const enqueue = vi.spyOn(Connection.prototype, 'enqueue');
+    try {
+      let tight = 0;
+      for (let seed = 1; seed <= 120; seed++) {
+        const scenario = scenarioFor(seed);
+        simulateSwarm(scenario, { seed, maxEvents: 5_000_000 });
+        const full = enqueue.mock.results.findIndex((result) => result.value === false);
+        if (full >= 0) expect.fail(`seed ${seed}: a request found its queue full`);
+        if (scenario.strategy.requestsInFlight * 16 * 1024 > scenario.file.pieceBytes) tight++;
+        enqueue.mockClear();
+      }
+      // Many of these scenarios keep several pieces in flight, with drawn latencies and departures.
+      expect(tight).toBeGreaterThan(30);
+    } finally {
+      enqueue.mockRestore();
     }
   });
 

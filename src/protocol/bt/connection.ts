@@ -69,7 +69,7 @@ export class Connection {
 
   /** Pieces we asked it for and have not received, in the order asked (a copy). */
   get inFlight(): number[] {
-    return this.slice(this.store.inFlight, this.store.slots.inFlight, this.inFlightCount);
+    return this.copy(this.store.inFlight, this.inFlightFrom(), 0, this.inFlightCount);
   }
 
   get inFlightCount(): number {
@@ -77,8 +77,7 @@ export class Connection {
   }
 
   isInFlight(piece: number): boolean {
-    const { inFlight, slots } = this.store;
-    return indexIn(inFlight, this.end * slots.inFlight, this.inFlightCount, piece) >= 0;
+    return indexIn(this.store.inFlight, this.inFlightFrom(), this.inFlightCount, piece) >= 0;
   }
 
   /** Records a request sent; the caller keeps within the peer's pieces in flight. */
@@ -91,10 +90,9 @@ export class Connection {
 
   removeInFlight(piece: number): boolean {
     const { inFlight, inFlightCount, slots } = this.store;
-    const at = indexIn(inFlight, this.end * slots.inFlight, this.inFlightCount, piece);
-    if (at < 0) return false;
-    removeAt(inFlight, inFlightCount, this.end, slots.inFlight, at);
-    return true;
+    const at = indexIn(inFlight, this.inFlightFrom(), this.inFlightCount, piece);
+    if (at >= 0) removeAt(inFlight, inFlightCount, this.end, slots.inFlight, at);
+    return at >= 0;
   }
 
   /** Forgets every request in flight, and returns them. */
@@ -106,7 +104,7 @@ export class Connection {
 
   /** Pieces it asked us for, in order; the head is being sent while `uploading` (a copy). */
   get uploadQueue(): number[] {
-    return this.slice(this.store.queued, this.store.slots.queued, this.queuedCount);
+    return this.copy(this.store.queued, this.queuedFrom(), 0, this.queuedCount);
   }
 
   get queuedCount(): number {
@@ -115,7 +113,7 @@ export class Connection {
 
   /** The piece at the head of the upload queue, or -1. */
   get queueHead(): number {
-    return this.queuedCount === 0 ? -1 : (this.store.queued[this.end * this.store.slots.queued] as number);
+    return this.queuedCount === 0 ? -1 : (this.store.queued[this.queuedFrom()] as number);
   }
 
   /** Queues a request; false when the queue is full (the request is then rejected). */
@@ -126,7 +124,7 @@ export class Connection {
 
   /** Where `piece` is in the upload queue (0: the head), or -1. */
   queuedAt(piece: number): number {
-    return indexIn(this.store.queued, this.end * this.store.slots.queued, this.queuedCount, piece);
+    return indexIn(this.store.queued, this.queuedFrom(), this.queuedCount, piece);
   }
 
   /** Removes the request at `at` in the upload queue, keeping the others in order. */
@@ -137,14 +135,23 @@ export class Connection {
 
   /** Removes the requests queued after the first `keep`, and returns them. */
   takeQueuedAfter(keep: number): number[] {
-    const pieces = this.uploadQueue.slice(keep);
-    this.store.queuedCount[this.end] = Math.min(keep, this.queuedCount);
+    const count = this.queuedCount;
+    if (count <= keep) return [];
+    const pieces = this.copy(this.store.queued, this.queuedFrom(), keep, count);
+    this.store.queuedCount[this.end] = keep;
     return pieces;
   }
 
-  private slice(slots: Int32Array, width: number, count: number): number[] {
-    const from = this.end * width;
-    return Array.from(slots.subarray(from, from + count));
+  private inFlightFrom(): number {
+    return this.end * this.store.slots.inFlight;
+  }
+
+  private queuedFrom(): number {
+    return this.end * this.store.slots.queued;
+  }
+
+  private copy(slots: Int32Array, from: number, start: number, end: number): number[] {
+    return Array.from(slots.subarray(from + start, from + end));
   }
 
   endRound(): void {
@@ -163,7 +170,7 @@ function indexIn(slots: Int32Array, from: number, count: number, piece: number):
   return -1;
 }
 
-function append(slots: Int32Array, counts: Uint16Array, end: number, width: number, piece: number): boolean {
+function append(slots: Int32Array, counts: Int32Array, end: number, width: number, piece: number): boolean {
   const count = counts[end] as number;
   if (count === width) return false;
   slots[end * width + count] = piece;
@@ -171,7 +178,7 @@ function append(slots: Int32Array, counts: Uint16Array, end: number, width: numb
   return true;
 }
 
-function removeAt(slots: Int32Array, counts: Uint16Array, end: number, width: number, at: number): void {
+function removeAt(slots: Int32Array, counts: Int32Array, end: number, width: number, at: number): void {
   const from = end * width;
   const count = counts[end] as number;
   slots.copyWithin(from + at, from + at + 1, from + count);

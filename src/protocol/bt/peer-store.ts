@@ -1,8 +1,8 @@
 // The state every `have` touches, for all the peers of one process, in flat typed arrays: what each peer
 // holds, how many neighbours hold each piece, and per connection end its interest count, whether it is
-// choked, and its requests each way. A swarm of thousands of peers hears billions of haves; reaching this state through objects
-// costs a cache miss per hop, through these arrays about one per array. A lone peer gets a store of its
-// own.
+// choked, and its requests each way. A swarm of thousands of peers hears billions of haves; reaching
+// this state through objects costs a cache miss per hop, through these arrays about one per array. A
+// lone peer gets a store of its own.
 
 import { grown } from '../../util/arrays.ts';
 import { type Counts, newCounts } from './availability.ts';
@@ -42,12 +42,13 @@ export class PeerStore {
    * Per connection end, in order: the pieces asked of the other end (inFlight[end * slots.inFlight ..],
    * inFlightCount[end] of them), and the pieces it asked of this end, the head being sent (queued,
    * queuedCount). Fixed slots in flat arrays, not two arrays per connection: a 100k-peer swarm has
-   * millions of connection ends.
+   * millions of connection ends. The slots cost 4 bytes each, used or not: with the usual few pieces
+   * in flight, much less than two arrays.
    */
   inFlight: Int32Array;
-  inFlightCount = new Uint16Array(1024);
+  inFlightCount = new Int32Array(1024);
   queued: Int32Array;
-  queuedCount = new Uint16Array(1024);
+  queuedCount = new Int32Array(1024);
   /** The peer at each index, for the rare have that needs more than counting. */
   readonly owners: (BtPeer | undefined)[];
   private readonly freeEnds: number[] = [];
@@ -108,8 +109,8 @@ export class PeerStore {
     this.interesting = grown(this.interesting, new Int32Array(this.interesting.length * 2));
     this.peerChoking = grown(this.peerChoking, new Uint8Array(this.peerChoking.length * 2));
     this.inFlight = grown(this.inFlight, new Int32Array(this.inFlight.length * 2));
-    this.inFlightCount = grown(this.inFlightCount, new Uint16Array(this.inFlightCount.length * 2));
+    this.inFlightCount = grown(this.inFlightCount, new Int32Array(this.inFlightCount.length * 2));
     this.queued = grown(this.queued, new Int32Array(this.queued.length * 2));
-    this.queuedCount = grown(this.queuedCount, new Uint16Array(this.queuedCount.length * 2));
+    this.queuedCount = grown(this.queuedCount, new Int32Array(this.queuedCount.length * 2));
   }
 }

@@ -86,9 +86,10 @@ export class BtPeer {
       }),
       index: 0,
     };
-    if (options.piecesInFlight > place.store.slots.inFlight) {
+    const { slots } = place.store;
+    if (options.piecesInFlight > Math.min(slots.inFlight, slots.queued)) {
       throw new RangeError(
-        `${options.piecesInFlight} pieces in flight, but the store has slots for ${place.store.slots.inFlight}`,
+        `${options.piecesInFlight} pieces in flight, but the store has slots for ${slots.inFlight} in flight and ${slots.queued} queued`,
       );
     }
     this.store = place.store;
@@ -199,14 +200,29 @@ export class BtPeer {
       mirror.mirror = null;
       (this.store.owners[mirror.owner] as BtPeer).linkMirrorEnds[mirror.slot] = -1;
     }
-    this.store.closeEnd(connection.end);
     connection.remote.forEach((piece) => {
       if (!this.have.has(piece)) this.availability.decrement(piece);
     });
     if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
     this.dropRequests(connection, out);
+    // Last: the end's slots are read until here, and may be handed to a new connection after.
+    this.store.closeEnd(connection.end);
     // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
     if (this.connections.size === 0 && !this.isSeed) this.start(out);
+  }
+
+  /**
+   * Leaves the swarm, once every neighbour has forgotten it (onDisconnected): gives the ends of its
+   * connections back to the store, so that a long run of arrivals and departures reuses them.
+   */
+  leave(): void {
+    for (const connection of this.links) this.store.closeEnd(connection.end);
+    this.connections.clear();
+    this.links.length = 0;
+    this.linkEnds.length = 0;
+    this.linkOwners.length = 0;
+    this.linkMirrorEnds.length = 0;
+    this.optimisticPeer = undefined;
   }
 
   onHave(peer: PeerId, piece: number, out: WireOut): void {

@@ -155,7 +155,7 @@ describe('PeerStore', () => {
       expect(c.enqueue(42)).toBe(false);
     };
     fill(connections[0] as Connection);
-    fill(connections[1000] as Connection);
+    fill(connections[1001] as Connection);
     // The 1025th end grows the arrays: what the first ends hold must come along.
     const before = store.inFlight;
     connections.push(connect());
@@ -174,12 +174,12 @@ describe('PeerStore', () => {
     first.dequeueAt(0);
     expect(first.uploadQueue).toEqual([41]);
     // The other ends were not touched by the first one's changes.
-    expect((connections[1000] as Connection).inFlight).toEqual([7, 3, 9]);
+    expect((connections[1001] as Connection).inFlight).toEqual([8, 4, 10]);
     expect((connections[1024] as Connection).inFlight).toEqual([11, 7, 13]);
     expect((connections[1024] as Connection).uploadQueue).toEqual([40, 41]);
     expect((connections[1] as Connection).inFlight).toEqual([]);
-    expect((connections[1000] as Connection).takeInFlight()).toEqual([7, 3, 9]);
-    expect((connections[1000] as Connection).inFlightCount).toBe(0);
+    expect((connections[1001] as Connection).takeInFlight()).toEqual([8, 4, 10]);
+    expect((connections[1001] as Connection).inFlightCount).toBe(0);
     expect((connections[1024] as Connection).takeQueuedAfter(1)).toEqual([41]);
     expect((connections[1024] as Connection).uploadQueue).toEqual([40]);
     store.closeEnd(1024);
@@ -210,6 +210,51 @@ describe('PeerStore', () => {
     expect(store.owners[0]).toBeUndefined();
     expect([...store.have]).toEqual([0, 0, 0xffffffff, 0xff, 0, 0]);
     expect(seed.have.words.buffer).toBe(store.have.buffer);
+  });
+});
+
+describe('BtPeer.leave', () => {
+  it('gives the ends of a departed peer’s connections back to the store, for the next connections', () => {
+    const store = new PeerStore(3, 8, 4);
+    const make = (index: number) =>
+      new BtPeer(
+        index,
+        {
+          pieces: 8,
+          pieceBytes: () => 1,
+          picker: sequentialPicker,
+          choker: titForTat,
+          endgame: false,
+          piecesInFlight: 1,
+          maxConnections: 4,
+          freeRider: false,
+          seed: index === 0,
+          place: { store, index },
+        },
+        new Rng(index + 1),
+      );
+    const [a, b, c] = [make(0), make(1), make(2)];
+    const wire = new RecordingWire();
+    const connect = (x: BtPeer, y: BtPeer) => {
+      const xy = x.onConnectedInStore(y.id, y.id, wire);
+      const yx = y.onConnectedInStore(x.id, x.id, wire);
+      BtPeer.pair(x, xy, y, yx);
+    };
+    connect(a, b);
+    connect(b, c);
+    const ends = b.links.map((link) => link.end).sort();
+    expect(ends).toHaveLength(2);
+    // b leaves: its neighbours forget it first (the simulator's order), then it lets its ends go.
+    a.onDisconnected(b.id, wire);
+    c.onDisconnected(b.id, wire);
+    b.leave();
+    expect(b.connectionCount).toBe(0);
+    expect(b.links).toEqual([]);
+    const reused = [store.openEnd(), store.openEnd(), store.openEnd(), store.openEnd()].sort();
+    // Four ends are free (a's and c's to b, and b's own two), and a fresh one comes only after them.
+    expect(reused).toEqual([0, 1, 2, 3]);
+    expect(ends.every((end) => reused.includes(end))).toBe(true);
+    expect(store.openEnd()).toBe(4);
   });
 });
 
@@ -338,7 +383,9 @@ function objectPath(shape: Shape, bitfield: 'announced' | 'have' = 'announced'):
 /** The store path, as the simulator drives peers (src/sim/swarm.ts: arrive, connectNow, deliverHave). */
 function storePath(shape: Shape): Path & { readonly store: PeerStore } {
   const wire = new RecordingWire();
-  const store = new PeerStore(shape.peers, shape.pieces, shape.maxConnections);
+  // As tight as the simulator's: a queue overflow here would part the two paths.
+  const slots = { inFlight: shape.piecesInFlight, queued: shape.piecesInFlight };
+  const store = new PeerStore(shape.peers, shape.pieces, shape.maxConnections, slots);
   const peers = makePeers(shape, (index) => ({ store, index }));
   for (let index = 0; index < shape.seeds; index++) {
     for (let piece = 0; piece < shape.pieces; piece++) store.announcedOf(index).add(piece);
@@ -571,6 +618,7 @@ class Twin {
           const other = path.peers[indexOf(neighbour)] as BtPeer;
           if (this.online[indexOf(neighbour)]) other.onDisconnected(id, path.wire);
         }
+        (path.peers[a] as BtPeer).leave();
       },
     };
   }
