@@ -86,7 +86,7 @@ function floor(): void {
     { peers: 100_000, targetS: 600 },
   ];
   const rows = cases.map(({ peers, targetS }) => {
-    const f = runCase('./floor-case.mjs', { peers, pieces, neighbours, haves: 2_000_000 });
+    const f = runCase('./floor-case.mjs', { peers, pieces, neighbours, haves: 1_000_000 });
     const count = Number(f.countNsPerNeighbour);
     const fanOut = Number(f.fanOutNsPerNeighbour);
     const runS = (ns: number) => ((peers * pieces * neighbours * ns) / 1e9).toFixed(0);
