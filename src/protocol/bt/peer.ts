@@ -67,6 +67,8 @@ export class BtPeer {
   /** Missing pieces that nobody is asked for: end game begins when this reaches zero. */
   private unrequestedMissing: number;
   private optimisticPeer: PeerId | undefined;
+  /** Neighbours we do not choke: an interested message asks whether a slot is free. */
+  private unchoked = 0;
   /** Reused by every pick: picks happen on every have, and allocate nothing. */
   private readonly pickContext: PickContext;
   private rounds = 0;
@@ -204,6 +206,7 @@ export class BtPeer {
       if (!this.have.has(piece)) this.availability.decrement(piece);
     });
     if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
+    if (!connection.amChoking) this.unchoked--;
     this.dropRequests(connection, out);
     // Last: the end's slots are read until here, and may be handed to a new connection after.
     this.store.closeEnd(connection.end);
@@ -223,6 +226,7 @@ export class BtPeer {
     this.linkOwners.length = 0;
     this.linkMirrorEnds.length = 0;
     this.optimisticPeer = undefined;
+    this.unchoked = 0;
   }
 
   onHave(peer: PeerId, piece: number, out: WireOut): void {
@@ -287,7 +291,7 @@ export class BtPeer {
     if (connection === undefined) return;
     connection.peerInterested = interested;
     // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
-    if (interested && connection.amChoking && this.unchokedCount() < this.totalSlots()) {
+    if (interested && connection.amChoking && this.unchoked < this.totalSlots()) {
       this.setChoked(connection, false, out);
     }
   }
@@ -446,14 +450,10 @@ export class BtPeer {
     return this.options.freeRider ? 0 : UPLOAD_SLOTS + 1;
   }
 
-  private unchokedCount(): number {
-    let count = 0;
-    for (const connection of this.links) if (!connection.amChoking) count++;
-    return count;
-  }
-
   private setChoked(connection: Connection, choked: boolean, out: WireOut): void {
+    if (choked === connection.amChoking) return;
     connection.amChoking = choked;
+    this.unchoked += choked ? -1 : 1;
     out.choke(this.id, connection.peer, choked);
     if (!choked) return;
     // The piece under way is finished (BitTorrent would keep its finished blocks); the requests still

@@ -826,6 +826,8 @@ class InOrderSwarm implements WireOut {
   }
 
   choke(from: number, to: number, choked: boolean): void {
+    const open = this.peer(from).links.filter((c) => !c.amChoking).length;
+    this.check(open <= UPLOAD_SLOTS + 1, `${from} unchokes ${open} neighbours at once`);
     this.queue.push(() => this.peer(to).onChoke(from, choked, this));
   }
 
