@@ -27,6 +27,23 @@ function members(set: Bitset): number[] {
   return out;
 }
 
+/** A peer with peer id `id` at `index` in `store`, with 4 connections at most and one piece in flight. */
+function placedPeer(id: PeerId, store: PeerStore, index: number, seed: boolean): BtPeer {
+  const options: PeerOptions = {
+    pieces: store.pieces,
+    pieceBytes: () => 1,
+    picker: sequentialPicker,
+    choker: titForTat,
+    endgame: false,
+    piecesInFlight: 1,
+    maxConnections: 4,
+    freeRider: false,
+    seed,
+    place: { store, index },
+  };
+  return new BtPeer(id, options, new Rng(id + 1));
+}
+
 describe('PeerStore', () => {
   it('hands out fresh connection ends in order, and reuses a closed one reset: nothing interesting, choked', () => {
     const store = new PeerStore(2, 8, 4);
@@ -190,22 +207,7 @@ describe('PeerStore', () => {
 
   it('holds a placed peer’s pieces in its own slice, and knows the peer at each index', () => {
     const store = new PeerStore(3, 40, 4);
-    const seed = new BtPeer(
-      7,
-      {
-        pieces: 40,
-        pieceBytes: () => 1,
-        picker: sequentialPicker,
-        choker: titForTat,
-        endgame: false,
-        piecesInFlight: 1,
-        maxConnections: 4,
-        freeRider: false,
-        seed: true,
-        place: { store, index: 1 },
-      },
-      new Rng(1),
-    );
+    const seed = placedPeer(7, store, 1, true);
     expect(store.owners[1]).toBe(seed);
     expect(store.owners[0]).toBeUndefined();
     expect([...store.have]).toEqual([0, 0, 0xffffffff, 0xff, 0, 0]);
@@ -216,23 +218,7 @@ describe('PeerStore', () => {
 describe('BtPeer.leave', () => {
   it('gives the ends of a departed peer’s connections back to the store, for the next connections', () => {
     const store = new PeerStore(3, 8, 4);
-    const make = (index: number) =>
-      new BtPeer(
-        index,
-        {
-          pieces: 8,
-          pieceBytes: () => 1,
-          picker: sequentialPicker,
-          choker: titForTat,
-          endgame: false,
-          piecesInFlight: 1,
-          maxConnections: 4,
-          freeRider: false,
-          seed: index === 0,
-          place: { store, index },
-        },
-        new Rng(index + 1),
-      );
+    const make = (index: number) => placedPeer(index, store, index, index === 0);
     const [a, b, c] = [make(0), make(1), make(2)];
     const wire = new RecordingWire();
     const connect = (x: BtPeer, y: BtPeer) => {
