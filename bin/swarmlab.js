@@ -38,13 +38,16 @@ function relaunch(mib) {
   // A terminal's Ctrl-C reaches both processes; a signal sent to this one alone must reach the child.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, () => child.kill(signal));
+  const stopPassing = () => {
+    for (const signal of signals) process.removeAllListeners(signal);
+  };
   child.on('error', async () => {
     // The child could not start: run here, with the heap there is.
-    for (const signal of signals) process.removeAllListeners(signal);
+    stopPassing();
     await import(entry.href);
   });
   child.on('exit', (code, signal) => {
-    for (const s of signals) process.removeAllListeners(s);
+    stopPassing();
     if (signal === 'SIGKILL') {
       process.stderr.write('swarmlab: the simulation was killed (SIGKILL), most likely for want of memory\n');
       process.exit(137);

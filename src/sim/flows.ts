@@ -6,7 +6,7 @@
 // (This is not max-min fair: capacity one transfer cannot use is not lent to the others. See
 // docs/simulator.md for what that means for the results.)
 
-import { grown } from '../util/arrays.ts';
+import { doubled } from '../util/arrays.ts';
 
 export interface FlowListener {
   /**
@@ -220,16 +220,15 @@ export class FlowNetwork {
   }
 
   private grow(): void {
-    const size = this.from.length * 2;
-    this.from = grown(this.from, new Int32Array(size));
-    this.to = grown(this.to, new Int32Array(size));
-    this.piece = grown(this.piece, new Int32Array(size));
-    this.remaining = grown(this.remaining, new Float64Array(size));
-    this.rate = grown(this.rate, new Float64Array(size));
-    this.updatedAt = grown(this.updatedAt, new Float64Array(size));
-    this.endsAt = grown(this.endsAt, new Float64Array(size));
-    this.size = grown(this.size, new Float64Array(size));
-    this.reported = grown(this.reported, new Float64Array(size));
+    this.from = doubled(this.from);
+    this.to = doubled(this.to);
+    this.piece = doubled(this.piece);
+    this.remaining = doubled(this.remaining);
+    this.rate = doubled(this.rate);
+    this.updatedAt = doubled(this.updatedAt);
+    this.endsAt = doubled(this.endsAt);
+    this.size = doubled(this.size);
+    this.reported = doubled(this.reported);
   }
 }
 

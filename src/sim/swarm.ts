@@ -464,7 +464,7 @@ class SwarmSimulation implements WireOut {
       picker,
       choker,
       endgame: strategy.endgame,
-      piecesInFlight: piecesInFlight(this.scenario),
+      piecesInFlight: this.store.slots.inFlight,
       maxConnections: strategy.maxConnections,
       freeRider: plan.freeRider,
       seed: plan.role === 'seed',

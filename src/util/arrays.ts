@@ -7,8 +7,9 @@ export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
 
 type TypedArray = Int32Array | Uint16Array | Uint8Array | Float64Array;
 
-/** `next` (a larger array of the same kind), holding `old`'s items at their indices: to grow a table. */
-export function grown<T extends TypedArray>(old: T, next: T): T {
+/** An array of the same kind and twice the length, holding `old`'s items at their indices. */
+export function doubled<T extends TypedArray>(old: T): T {
+  const next = new (old.constructor as new (length: number) => T)(old.length * 2);
   next.set(old as ArrayLike<number>);
   return next;
 }

@@ -69,7 +69,7 @@ export class Connection {
 
   /** Pieces we asked it for and have not received, in the order asked (a copy). */
   get inFlight(): number[] {
-    return this.copy(this.store.inFlight, this.inFlightFrom(), 0, this.inFlightCount);
+    return copyOf(this.store.inFlight, this.inFlightFrom(), this.inFlightCount);
   }
 
   get inFlightCount(): number {
@@ -97,14 +97,13 @@ export class Connection {
 
   /** Forgets every request in flight, and returns them. */
   takeInFlight(): number[] {
-    const pieces = this.inFlight;
-    this.store.inFlightCount[this.end] = 0;
-    return pieces;
+    const { inFlight, inFlightCount, slots } = this.store;
+    return takeAfter(inFlight, inFlightCount, this.end, slots.inFlight, 0);
   }
 
   /** Pieces it asked us for, in order; the head is being sent while `uploading` (a copy). */
   get uploadQueue(): number[] {
-    return this.copy(this.store.queued, this.queuedFrom(), 0, this.queuedCount);
+    return copyOf(this.store.queued, this.queuedFrom(), this.queuedCount);
   }
 
   get queuedCount(): number {
@@ -135,11 +134,8 @@ export class Connection {
 
   /** Removes the requests queued after the first `keep`, and returns them. */
   takeQueuedAfter(keep: number): number[] {
-    const count = this.queuedCount;
-    if (count <= keep) return [];
-    const pieces = this.copy(this.store.queued, this.queuedFrom(), keep, count);
-    this.store.queuedCount[this.end] = keep;
-    return pieces;
+    const { queued, queuedCount, slots } = this.store;
+    return takeAfter(queued, queuedCount, this.end, slots.queued, keep);
   }
 
   private inFlightFrom(): number {
@@ -148,10 +144,6 @@ export class Connection {
 
   private queuedFrom(): number {
     return this.end * this.store.slots.queued;
-  }
-
-  private copy(slots: Int32Array, from: number, start: number, end: number): number[] {
-    return Array.from(slots.subarray(from + start, from + end));
   }
 
   endRound(): void {
@@ -165,6 +157,10 @@ export class Connection {
 
 // A connection end's requests one way: `width` slots from end * width, counts[end] of them in use.
 
+function copyOf(slots: Int32Array, from: number, count: number): number[] {
+  return Array.from(slots.subarray(from, from + count));
+}
+
 function indexIn(slots: Int32Array, from: number, count: number, piece: number): number {
   for (let i = 0; i < count; i++) if (slots[from + i] === piece) return i;
   return -1;
@@ -176,6 +172,20 @@ function append(slots: Int32Array, counts: Int32Array, end: number, width: numbe
   slots[end * width + count] = piece;
   counts[end] = count + 1;
   return true;
+}
+
+/** Removes the slots after the first `keep`, and returns their pieces. */
+function takeAfter(
+  slots: Int32Array,
+  counts: Int32Array,
+  end: number,
+  width: number,
+  keep: number,
+): number[] {
+  const count = counts[end] as number;
+  if (count <= keep) return [];
+  counts[end] = keep;
+  return copyOf(slots, end * width + keep, count - keep);
 }
 
 function removeAt(slots: Int32Array, counts: Int32Array, end: number, width: number, at: number): void {

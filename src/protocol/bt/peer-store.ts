@@ -4,7 +4,7 @@
 // this state through objects costs a cache miss per hop, through these arrays about one per array. A
 // lone peer gets a store of its own.
 
-import { grown } from '../../util/arrays.ts';
+import { doubled } from '../../util/arrays.ts';
 import { type Counts, newCounts } from './availability.ts';
 import { Bitset } from './bitset.ts';
 import type { BtPeer } from './peer.ts';
@@ -106,11 +106,11 @@ export class PeerStore {
   }
 
   private grow(): void {
-    this.interesting = grown(this.interesting, new Int32Array(this.interesting.length * 2));
-    this.peerChoking = grown(this.peerChoking, new Uint8Array(this.peerChoking.length * 2));
-    this.inFlight = grown(this.inFlight, new Int32Array(this.inFlight.length * 2));
-    this.inFlightCount = grown(this.inFlightCount, new Int32Array(this.inFlightCount.length * 2));
-    this.queued = grown(this.queued, new Int32Array(this.queued.length * 2));
-    this.queuedCount = grown(this.queuedCount, new Int32Array(this.queuedCount.length * 2));
+    this.interesting = doubled(this.interesting);
+    this.peerChoking = doubled(this.peerChoking);
+    this.inFlight = doubled(this.inFlight);
+    this.inFlightCount = doubled(this.inFlightCount);
+    this.queued = doubled(this.queued);
+    this.queuedCount = doubled(this.queuedCount);
   }
 }

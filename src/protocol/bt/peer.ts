@@ -413,10 +413,7 @@ export class BtPeer {
     const chosen = new Set(freeRider ? [] : choker.choose(interested, regularSlots, this.isSeed, this.rng));
     if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
     if (this.optimisticPeer !== undefined) chosen.add(this.optimisticPeer);
-    for (const connection of this.links) {
-      const unchoke = chosen.has(connection.peer);
-      if (unchoke === connection.amChoking) this.setChoked(connection, !unchoke, out);
-    }
+    for (const connection of this.links) this.setChoked(connection, !chosen.has(connection.peer), out);
   }
 
   /** A leecher that no neighbour is serving, for a while, needs other neighbours. */
@@ -450,6 +447,7 @@ export class BtPeer {
     return this.options.freeRider ? 0 : UPLOAD_SLOTS + 1;
   }
 
+  /** Chokes or unchokes a neighbour, and says so; nothing if it is so already. */
   private setChoked(connection: Connection, choked: boolean, out: WireOut): void {
     if (choked === connection.amChoking) return;
     connection.amChoking = choked;
@@ -459,7 +457,6 @@ export class BtPeer {
     // The piece under way is finished (BitTorrent would keep its finished blocks); the requests still
     // queued are rejected, so that the asker can ask elsewhere at once (BEP 6).
     const keep = connection.uploading ? 1 : 0;
-    if (connection.queuedCount <= keep) return;
     for (const piece of connection.takeQueuedAfter(keep)) out.reject(this.id, connection.peer, piece);
   }
 
