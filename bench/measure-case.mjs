@@ -1,7 +1,8 @@
 // One benchmark case, run on the compiled code (as `swarmlab` runs it) in a process of its own, so that
 // its peak memory is its own. Prints one line of JSON. Called by bench/bench.ts.
-import { runClassic } from '../dist/runtime/run.js';
-import { generateClassic } from '../dist/scenario/generate.js';
+
+import { generateClassic } from '../dist/classic/input/generate.js';
+import { runClassic } from '../dist/classic/runner/run.js';
 
 const c = JSON.parse(process.argv[2]);
 const scenario = generateClassic({

@@ -2,7 +2,7 @@
 // is its own): a homogeneous flash crowd of N peers for a file of P pieces, to the end or to a virtual
 // time. Prints one line of JSON.
 // Called by bench/bench.ts.
-import { simulateSwarm } from '../dist/sim/swarm.js';
+import { simulateSwarm } from '../dist/bittorrent/sim/simulation.js';
 
 const { peers, pieces, stopAtS = null } = JSON.parse(process.argv[2]);
 const MBIT = 125_000;

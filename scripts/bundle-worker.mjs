@@ -3,11 +3,11 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/threads/worker.ts'],
+  entryPoints: ['src/classic/threads/worker.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'dist/threads/worker.bundle.js',
+  outfile: 'dist/classic/threads/worker.bundle.js',
   logLevel: 'warning',
 });

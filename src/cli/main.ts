@@ -1,7 +1,7 @@
 // The swarmlab command line: parses flags, calls the library, prints progress and a summary.
 // Exit codes: 0 done, 2 bad input or usage, 1 anything else (always with a message, never a stack trace).
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../formats/input-error.ts';
+import { InputError } from '../util/input-error.ts';
 import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerReport } from './commands/report.ts';

@@ -1,6 +1,6 @@
 // A progress bar on standard error when it is a terminal; nothing when output is piped or --quiet.
 import { SingleBar } from 'cli-progress';
-import type { SwarmProgress } from '../sim/swarm-types.ts';
+import type { SwarmProgress } from '../bittorrent/sim/run-types.ts';
 
 export interface Progress {
   update(done: number): void;

@@ -1,7 +1,7 @@
 // What each report chart draws, computed from results files alone (so a results file is enough to
 // redraw every chart later). Pure functions: the HTML report (issue 4) only lays these out.
-import type { ClassicResults } from '../formats/results.ts';
-import type { SwarmResults } from '../formats/swarm-results.ts';
+import type { ClassicResults } from '../results/classic.ts';
+import type { SwarmResults } from '../results/swarm.ts';
 
 export interface XY {
   readonly x: number[];

@@ -1,9 +1,10 @@
 // A report as one self-contained HTML file: the results' figures, and charts drawn in the browser by an
 // inlined charting library from data computed here (chart-data.ts). Opens without network access, in
 // light or dark, and overlays several runs of the same kind, one colour per run.
-import type { ResultsSet } from '../formats/read-results.ts';
-import type { ClassicResults } from '../formats/results.ts';
-import type { SwarmResults } from '../formats/swarm-results.ts';
+
+import type { ClassicResults } from '../results/classic.ts';
+import type { ResultsSet } from '../results/read.ts';
+import type { SwarmResults } from '../results/swarm.ts';
 import {
   availability,
   completionCdf,

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SwarmResults } from '../../src/formats/swarm-results.ts';
+import type { SwarmResults } from '../../src/results/swarm.ts';
 import { expectExit, makeTempDir, removeTempDirs, STACK_FRAME, swarmlab } from './spawn.ts';
 
 afterEach(removeTempDirs);

@@ -4,7 +4,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SwarmResults } from '../../src/formats/swarm-results.ts';
+import type { SwarmResults } from '../../src/results/swarm.ts';
 import {
   type CliResult,
   expectExit,

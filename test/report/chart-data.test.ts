@@ -1,7 +1,9 @@
 // The data each report chart gets from a results file.
 import { describe, expect, it } from 'vitest';
-import { toClassicResults } from '../../src/formats/results.ts';
-import { toSwarmResults } from '../../src/formats/swarm-results.ts';
+import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
+import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
+import { generateClassic } from '../../src/classic/input/generate.ts';
+import { runSim } from '../../src/classic/sim/runtime.ts';
 import {
   availability,
   completionCdf,
@@ -12,12 +14,10 @@ import {
   uploadAgainstCapacity,
   uploadDownloadScatter,
 } from '../../src/report/chart-data.ts';
-import { summarize } from '../../src/report/summary.ts';
-import { summarizeSwarm } from '../../src/report/swarm-summary.ts';
-import { generateClassic } from '../../src/scenario/generate.ts';
-import { kumarRossBound } from '../../src/sim/bound.ts';
-import { runSim } from '../../src/sim/runtime.ts';
-import { simulateSwarm } from '../../src/sim/swarm.ts';
+import { toClassicResults } from '../../src/results/classic.ts';
+import { summarize } from '../../src/results/classic-summary.ts';
+import { toSwarmResults } from '../../src/results/swarm.ts';
+import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { flashCrowd } from '../support/swarm-scenarios.ts';
 
 const meta = { input: 'x', source: 'x', swarmlab: '0', createdAt: new Date(0) };

@@ -1,9 +1,9 @@
 // Invariants every classic run must satisfy, checked on the trace of delivered messages and the
 // result. Deterministic simulation tests run these over many seeds and scenarios.
 import { expect } from 'vitest';
-import type { Rank } from '../../src/protocol/messages.ts';
-import type { Delivery, RunResult } from '../../src/runtime/types.ts';
-import type { ClassicScenario } from '../../src/scenario/classic.ts';
+import type { ClassicScenario } from '../../src/classic/input/scenario.ts';
+import type { Rank } from '../../src/classic/protocol/messages.ts';
+import type { Delivery, RunResult } from '../../src/classic/runtime/types.ts';
 
 export function fileHashes(scenario: ClassicScenario): Map<string, readonly string[]> {
   const hashes = new Map<string, readonly string[]>();

@@ -1,5 +1,5 @@
 // Small swarm scenarios built in code, for simulator tests that must not depend on the file reader.
-import type { PeerGroup, SwarmScenario } from '../../src/scenario/swarm.ts';
+import type { PeerGroup, SwarmScenario } from '../../src/bittorrent/scenario/scenario.ts';
 
 export const MBIT = 125_000;
 

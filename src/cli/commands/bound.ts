@@ -1,9 +1,9 @@
 // `swarmlab bound SCENARIO`: the Kumar-Ross lower bound on the scenario's completion time, and why.
 import type { Command } from 'commander';
-import { readSwarmScenario } from '../../formats/scenario-file.ts';
-import { formatBound } from '../../report/swarm-table.ts';
-import { kumarRossBound } from '../../sim/bound.ts';
+import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
+import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
 import { repeatable } from '../options.ts';
+import { formatBound } from '../tables/swarm-table.ts';
 
 export function registerBound(program: Command): void {
   program

@@ -1,8 +1,8 @@
 // `swarmlab gen DIR`: write a random classic scenario (in1.txt..inN.txt), reproducible from its seed.
 import type { Command } from 'commander';
-import { writeClassicScenario } from '../../formats/classic-dir.ts';
-import { segmentsToDownload } from '../../scenario/classic.ts';
-import { generateClassic } from '../../scenario/generate.ts';
+import { generateClassic } from '../../classic/input/generate.ts';
+import { writeClassicScenario } from '../../classic/input/in-dir.ts';
+import { segmentsToDownload } from '../../classic/input/scenario.ts';
 import { probability, wholeNumber } from '../options.ts';
 
 interface GenFlags {

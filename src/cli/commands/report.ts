@@ -2,8 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { readResultsSet } from '../../formats/read-results.ts';
 import { type ReportInput, renderReport } from '../../report/html.ts';
+import { readResultsSet } from '../../results/read.ts';
 import { UsageError } from '../errors.ts';
 import { expectFileOrNothing } from '../options.ts';
 import { VERSION } from '../version.ts';

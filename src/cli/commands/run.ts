@@ -1,15 +1,15 @@
 // `swarmlab run DIR`: read in1.txt..inN.txt, run the swarm, write client<R>_<file>, print the summary.
 import type { Command } from 'commander';
-import { readClassicScenario, writeOutputs } from '../../formats/classic-dir.ts';
-import { toClassicResults, writeClassicCsv, writeJson } from '../../formats/results.ts';
-import { PEER_STRATEGIES, type PeerStrategyName } from '../../protocol/strategies/index.ts';
-import { summarize } from '../../report/summary.ts';
-import { formatRunSummary } from '../../report/table.ts';
-import { runClassic } from '../../runtime/run.ts';
-import { RUNTIMES, type RuntimeName } from '../../runtime/types.ts';
-import { segmentsToDownload } from '../../scenario/classic.ts';
+import { readClassicScenario, writeOutputs } from '../../classic/input/in-dir.ts';
+import { segmentsToDownload } from '../../classic/input/scenario.ts';
+import { PEER_STRATEGIES, type PeerStrategyName } from '../../classic/protocol/strategies/index.ts';
+import { runClassic } from '../../classic/runner/run.ts';
+import { RUNTIMES, type RuntimeName } from '../../classic/runtime/types.ts';
+import { toClassicResults, writeClassicCsv, writeJson } from '../../results/classic.ts';
+import { summarize } from '../../results/classic-summary.ts';
 import { expectFileOrNothing, expectFolderOrNothing, oneOf, wholeNumber } from '../options.ts';
 import { progressBar } from '../progress.ts';
+import { formatRunSummary } from '../tables/table.ts';
 import { VERSION } from '../version.ts';
 import { writeReport } from './report.ts';
 

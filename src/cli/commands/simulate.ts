@@ -1,14 +1,14 @@
 // `swarmlab simulate SCENARIO`: run a scenario file on the swarm simulator and print its summary.
 import type { Command } from 'commander';
-import { writeJson } from '../../formats/results.ts';
-import { readSwarmScenario } from '../../formats/scenario-file.ts';
-import { toSwarmResults, writeSwarmCsv } from '../../formats/swarm-results.ts';
-import { summarizeSwarm } from '../../report/swarm-summary.ts';
-import { formatSwarmSummary } from '../../report/swarm-table.ts';
-import { kumarRossBound } from '../../sim/bound.ts';
-import { simulateSwarm } from '../../sim/swarm.ts';
+import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
+import { simulateSwarm } from '../../bittorrent/sim/simulation.ts';
+import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
+import { writeJson } from '../../results/classic.ts';
+import { toSwarmResults, writeSwarmCsv } from '../../results/swarm.ts';
+import { summarizeSwarm } from '../../results/swarm-summary.ts';
 import { expectFileOrNothing, expectFolderOrNothing, repeatable, wholeNumber } from '../options.ts';
 import { swarmProgressBar } from '../progress.ts';
+import { formatSwarmSummary } from '../tables/swarm-table.ts';
 import { VERSION } from '../version.ts';
 import { writeReport } from './report.ts';
 

@@ -1,0 +1,101 @@
+// A classic scenario on disk: a folder of in1.txt .. inN.txt, and the client<R>_<file> outputs of a run.
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../util/input-error.ts';
+import {
+  formatClientFile,
+  formatOutputFile,
+  outputFileName,
+  parseClientFile,
+  toClientInputs,
+} from './in-file.ts';
+import type { ClassicScenario } from './scenario.ts';
+
+export interface LoadedScenario {
+  readonly scenario: ClassicScenario;
+  readonly warnings: readonly string[];
+}
+
+export async function readClassicScenario(dir: string): Promise<LoadedScenario> {
+  const ranks = await listClientRanks(dir);
+  const files = await Promise.all(
+    ranks.map(async (rank) => {
+      const path = join(dir, `in${rank}.txt`);
+      return parseClientFile(path, rank, await readText(path));
+    }),
+  );
+  const { clients, warnings } = toClientInputs(files);
+  return { scenario: { clients }, warnings };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      path,
+      undefined,
+      code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`,
+    );
+  }
+}
+
+/** The ranks 1..N of the in<R>.txt files in `dir`; a gap in the numbering is an error. */
+async function listClientRanks(dir: string): Promise<number[]> {
+  let entries: string[];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new InputError(dir, undefined, 'not a folder');
+    entries = await readdir(dir);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(dir, undefined, 'no such folder');
+  }
+  const ranks = entries
+    .map((name) => /^in([1-9]\d*)\.txt$/.exec(name)?.[1])
+    .filter((rank): rank is string => rank !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (ranks.length === 0)
+    throw new InputError(dir, undefined, 'no in<R>.txt files (in1.txt, in2.txt, ...) here');
+  ranks.forEach((rank, i) => {
+    if (rank !== i + 1) {
+      throw new InputError(dir, undefined, `in${i + 1}.txt is missing: client ranks run 1..N without gaps`);
+    }
+  });
+  return ranks;
+}
+
+export interface OutputFile {
+  readonly rank: number;
+  readonly file: string;
+  readonly hashes: readonly string[];
+}
+
+/**
+ * Writes every output into `dir`. Each file is written beside its final name and renamed into place,
+ * so a reader never sees a half-written output.
+ */
+export async function writeOutputs(dir: string, outputs: readonly OutputFile[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const output of outputs) {
+    const path = join(dir, outputFileName(output.rank, output.file));
+    await writeAtomically(path, formatOutputFile(output.hashes));
+    written.push(path);
+  }
+  return written;
+}
+
+export async function writeClassicScenario(dir: string, scenario: ClassicScenario): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const client of scenario.clients) {
+    await writeAtomically(join(dir, `in${client.rank}.txt`), formatClientFile(client));
+  }
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.partial`;
+  await writeFile(temporary, text);
+  await rename(temporary, path);
+}

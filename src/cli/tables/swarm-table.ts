@@ -1,0 +1,76 @@
+// What `swarmlab simulate` and `swarmlab bound` print.
+
+import type { SwarmRun } from '../../bittorrent/sim/run-types.ts';
+import type { KumarRossBound } from '../../bittorrent/theory/bound.ts';
+import type { SwarmSummary } from '../../results/swarm-summary.ts';
+import { formatTable } from './table.ts';
+
+const seconds = (value: number | null) =>
+  value === null ? 'n/a' : Number.isFinite(value) ? `${value.toFixed(1)} s` : 'unbounded';
+const fixed = (value: number | null, digits: number) => (value === null ? 'n/a' : value.toFixed(digits));
+const mbit = (bytesPerS: number) => `${((bytesPerS * 8) / 1e6).toFixed(3)} Mbit/s`;
+
+const WHY: Record<KumarRossBound['binding'], string> = {
+  'seed-upload': 'the seeds must upload every piece at least once',
+  'slowest-download': 'the slowest peer must download the whole file',
+  'swarm-upload': 'the swarm must deliver the file to every peer with its total upload capacity',
+};
+
+export function formatBound(name: string, bound: KumarRossBound): string {
+  return [
+    `${name}: Kumar-Ross lower bound ${seconds(bound.boundS)} (${WHY[bound.binding]})`,
+    formatTable(
+      ['term', 'seconds'],
+      [
+        [`F / u_s (seeds upload ${mbit(bound.seedUploadBps)})`, fixed(bound.seedTermS, 1)],
+        [`F / d_min (slowest download ${mbit(bound.minDownloadBps)})`, fixed(bound.downloadTermS, 1)],
+        [
+          `N F / (u_s + sum u_i) (${bound.peers} peers upload ${mbit(bound.peerUploadBps)} in all)`,
+          fixed(bound.swarmTermS, 1),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+export function formatSwarmSummary(run: SwarmRun, summary: SwarmSummary, bound: KumarRossBound): string {
+  const stop =
+    summary.stopReason === 'all-done'
+      ? summary.completed === summary.peers
+        ? 'every peer completed'
+        : 'every contributing peer completed'
+      : summary.stopReason === 'time'
+        ? 'the stop time was reached'
+        : 'the swarm stalled (no transfer possible)';
+  const lines = [
+    `${run.scenario.name}, seed ${run.seed}: ${summary.completed} of ${summary.peers} peers completed; ` +
+      `stopped at ${seconds(summary.endedAtS)} because ${stop}`,
+    formatTable(
+      ['download time', 'p10', 'p50', 'p90', 'max'],
+      [
+        [
+          'seconds',
+          fixed(summary.p10, 1),
+          fixed(summary.p50, 1),
+          fixed(summary.p90, 1),
+          fixed(summary.max, 1),
+        ],
+      ],
+    ),
+    `last completion ${seconds(summary.lastCompletion)}; Kumar-Ross bound ${seconds(bound.boundS)}; ` +
+      (summary.boundRatio === null
+        ? 'ratio n/a (not every peer finished)'
+        : `ratio ${fixed(summary.boundRatio, 3)}`),
+    `upload utilisation ${fixed(summary.uploadUtilisation, 3)}; share ratio p10/p50/p90 ` +
+      `${fixed(summary.shareRatio.p10, 2)}/${fixed(summary.shareRatio.p50, 2)}/${fixed(summary.shareRatio.p90, 2)}; ` +
+      `Jain's index of share ratios ${fixed(summary.jain, 3)}`,
+  ];
+  if (summary.meanDownload.freeRiders !== null) {
+    lines.push(
+      `mean download time: contributors ${seconds(summary.meanDownload.contributors)}, ` +
+        `free riders ${seconds(summary.meanDownload.freeRiders)}`,
+    );
+  }
+  lines.push(`${run.events} events in ${(run.wallMs / 1000).toFixed(2)} s wall`);
+  return lines.join('\n');
+}

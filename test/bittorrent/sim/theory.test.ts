@@ -1,0 +1,147 @@
+// The simulator against theory, on sizes small enough for CI (docs/simulator.md gives full-size figures).
+import { describe, expect, it } from 'vitest';
+import type { SwarmScenario } from '../../../src/bittorrent/scenario/scenario.ts';
+import type { SwarmRun } from '../../../src/bittorrent/sim/run-types.ts';
+import { simulateSwarm } from '../../../src/bittorrent/sim/simulation.ts';
+import { kumarRossBound } from '../../../src/bittorrent/theory/bound.ts';
+import { summarizeSwarm } from '../../../src/results/swarm-summary.ts';
+import { flashCrowd, MBIT } from '../../support/swarm-scenarios.ts';
+
+function poisson(ratePerS: number, count: number): SwarmScenario {
+  const base = flashCrowd({
+    peers: count,
+    fileBytes: 10_000_000,
+    seedUploadBps: 1 * MBIT,
+    afterDone: { kind: 'stay', forS: 20 },
+  });
+  const group = base.peers[0] as SwarmScenario['peers'][number];
+  return { ...base, peers: [{ ...group, arrival: { kind: 'poisson', ratePerS } }] };
+}
+
+/** Mean download time of the peers that arrived in the middle half: the swarm's steady state. */
+function steadyStateMean(run: SwarmRun): number {
+  const leechers = run.peers.filter((p) => p.role === 'leecher').sort((a, b) => a.arrivalS - b.arrivalS);
+  const middle = leechers.slice(Math.floor(leechers.length / 4), Math.ceil((leechers.length * 3) / 4));
+  const times = middle.map((p) => (p.completedS as number) - p.arrivalS);
+  return times.reduce((a, b) => a + b, 0) / times.length;
+}
+
+/**
+ * Minimum piece availability at the first sample at or after `timeS` (the last sample if the run ended
+ * first). A departure at a sample's time comes before the sample: a seed leaving at `timeS` is gone.
+ */
+function minAvailabilityFrom(run: SwarmRun, timeS: number): number {
+  const at = run.series.timeS.findIndex((t) => t >= timeS);
+  return run.series.minAvailability.at(at) as number;
+}
+
+describe('Kumar-Ross', () => {
+  it.each(['rarest-first', 'random', 'sequential'] as const)(
+    'a homogeneous flash crowd never beats the bound (%s pieces)',
+    (pieces) => {
+      for (const seed of [1, 2, 3]) {
+        const scenario = flashCrowd({ peers: 40, pieces, fileBytes: 6_000_000 });
+        const run = simulateSwarm(scenario, { seed });
+        expect(run.stopReason).toBe('all-done');
+        expect(run.endedAtS).toBeGreaterThanOrEqual(kumarRossBound(scenario).boundS);
+      }
+    },
+  );
+
+  it('with rarest-first, 1,000 peers finish within 15% of the bound', () => {
+    // 40 MB in 128 KiB pieces, 40 neighbours each: as many pieces as 100 MB in 256 KiB (the ramp-up and
+    // end game last a few piece times, so the ratio depends on the piece count), at a third of the cost.
+    const base = flashCrowd({
+      peers: 1000,
+      fileBytes: 40_000_000,
+      pieceBytes: 128 * 1024,
+      seedUploadBps: 10 * MBIT,
+    });
+    const scenario: SwarmScenario = {
+      ...base,
+      strategy: { ...base.strategy, maxConnections: 40 },
+      tracker: { ...base.tracker, peersPerRequest: 40 },
+    };
+    const run = simulateSwarm(scenario, { seed: 1 });
+    const ratio = run.endedAtS / kumarRossBound(scenario).boundS;
+    expect(run.stopReason).toBe('all-done');
+    expect(ratio).toBeGreaterThanOrEqual(1);
+    expect(ratio).toBeLessThanOrEqual(1.15);
+  });
+});
+
+describe('Qiu-Srikant', () => {
+  it('keeps the mean download time flat across arrival rates an order of magnitude apart', () => {
+    // Peers stay 20 s after finishing; the fluid model's time is F/u - 1/gamma = 80 s - 20 s = 60 s.
+    const means = [0.1, 1, 10].map((rate) =>
+      steadyStateMean(simulateSwarm(poisson(rate, rate * 500), { seed: 1 })),
+    );
+    const [slowest, fastest] = [Math.max(...means), Math.min(...means)];
+    expect(slowest / fastest, `means ${means.map((m) => m.toFixed(1)).join(', ')}`).toBeLessThanOrEqual(1.2);
+    for (const mean of means) {
+      expect(mean).toBeGreaterThanOrEqual(60);
+      expect(mean).toBeLessThanOrEqual(60 * 1.4);
+    }
+  });
+});
+
+describe('rarest-first against random when the seed leaves early', () => {
+  it('keeps every piece in more copies by the time the seed goes, and so the swarm completes', () => {
+    // The 1 Mbit/s seed has sent the 10 MB about 1.5 times over when it leaves at 120 s. (With blocks
+    // counted as they arrive, tit-for-tat serves this crowd well enough that by 160 s random had every
+    // piece out in many copies too: the difference shows while copies are still few.)
+    const outcomes: string[] = [];
+    for (const seed of [1, 2, 3, 4]) {
+      const [rarest, random] = (['rarest-first', 'random'] as const).map((pieces) =>
+        simulateSwarm(
+          flashCrowd({
+            peers: 80,
+            fileBytes: 10_000_000,
+            seedUploadBps: 1 * MBIT,
+            seedLeaveAtS: 120,
+            pieces,
+          }),
+          { seed },
+        ),
+      ) as [SwarmRun, SwarmRun];
+      // What the swarm holds without the seed decides whether it can finish.
+      expect(minAvailabilityFrom(rarest, 120), `seed ${seed}`).toBeGreaterThan(
+        minAvailabilityFrom(random, 120),
+      );
+      expect(rarest.stopReason, `seed ${seed}`).toBe('all-done');
+      outcomes.push(random.stopReason);
+    }
+    // Random leaves some piece with the seed alone often enough that a swarm loses it.
+    expect(outcomes).toContain('stalled');
+  });
+});
+
+describe('free riders', () => {
+  // 40 MB (153 pieces): tit-for-tat acts round by round, so it needs a download long enough to matter.
+  const ratio = (peerStrategy: 'tit-for-tat' | 'random', seed: number) => {
+    const { contributors, freeRiders } = summarizeSwarm(
+      simulateSwarm(
+        flashCrowd({
+          peers: 100,
+          fileBytes: 40_000_000,
+          seedUploadBps: 2 * MBIT,
+          freeRiders: 0.2,
+          peerStrategy,
+          stopAtS: 20_000,
+        }),
+        { seed },
+      ),
+    ).meanDownload;
+    return (freeRiders as number) / (contributors as number);
+  };
+
+  it('finish later than contributors under tit-for-tat', () => {
+    const ratios = [1, 2, 3].map((seed) => ratio('tit-for-tat', seed));
+    for (const [i, r] of ratios.entries()) expect(r, `seed ${i + 1}`).toBeGreaterThan(1.03);
+    expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeGreaterThan(1.08);
+  });
+
+  it('do not finish later under random peer selection', () => {
+    for (const seed of [1, 2, 3]) expect(ratio('random', seed), `seed ${seed}`).toBeLessThanOrEqual(1.03);
+  });
+});
