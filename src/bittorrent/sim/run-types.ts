@@ -28,6 +28,8 @@ export interface SwarmSeries {
   readonly minAvailability: number[];
   /** Sum of the rates of every transfer under way, bytes per second. */
   readonly uploadBps: number[];
+  /** Copies of each piece among the peers present, one array (indexed by piece) per sample. */
+  readonly pieceCopies: number[][];
 }
 
 export type StopReason = 'all-done' | 'time' | 'stalled';
@@ -46,6 +48,10 @@ export interface SwarmRun {
 
 export interface SwarmProgress {
   readonly timeS: number;
+  /** Contributing leechers done, of `total`. */
   readonly completed: number;
   readonly total: number;
+  /** Bytes of pieces delivered to leechers so far, of the `wantedBytes` they need (a whole file each). */
+  readonly deliveredBytes: number;
+  readonly wantedBytes: number;
 }

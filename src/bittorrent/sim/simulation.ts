@@ -79,7 +79,10 @@ class SwarmSimulation implements WireOut {
     meanPieces: [],
     minAvailability: [],
     uploadBps: [],
+    pieceCopies: [],
   };
+  /** Bytes of pieces delivered to leechers, for progress. */
+  private deliveredBytes = 0;
   private now = 0;
   /** When the last message from one peer to another arrives: a connection delivers in order (TCP). */
   private readonly lastArrival = new Map<number, number>();
@@ -251,6 +254,7 @@ class SwarmSimulation implements WireOut {
 
   have(from: number, piece: number): void {
     this.holders[piece] = (this.holders[piece] as number) + 1;
+    this.deliveredBytes += this.pieceBytes(piece);
     this.lastProgressS = this.now;
     const latency = this.scenario.network.latencyS;
     if (latency.kind === 'fixed') this.queue.pushInOrder(this.now + latency.value, HAVE, from, 0, piece);
@@ -390,7 +394,13 @@ class SwarmSimulation implements WireOut {
 
   private sample(): void {
     this.sampleSeries();
-    this.options.onProgress?.({ timeS: this.now, completed: this.completions, total: this.mustComplete });
+    this.options.onProgress?.({
+      timeS: this.now,
+      completed: this.completions,
+      total: this.mustComplete,
+      deliveredBytes: this.deliveredBytes,
+      wantedBytes: this.leechers * this.scenario.file.sizeBytes,
+    });
     const idle = this.flows.active === 0 && this.arrivalsLeft === 0;
     if (idle && this.now - this.lastProgressS >= STALL_AFTER_S) {
       this.stopReason = 'stalled';
@@ -423,6 +433,7 @@ class SwarmSimulation implements WireOut {
     s.meanPieces.push(leechers === 0 ? 0 : pieces / leechers);
     s.minAvailability.push(minAvailability);
     s.uploadBps.push(this.flows.totalRate);
+    s.pieceCopies.push(Array.from(this.holders));
   }
 
   // --- helpers ---
