@@ -122,7 +122,7 @@ export function encodeMessage(msg: WireMessage, pieces: number): Uint8Array {
     case 'reject': {
       const { bytes, view } = frame(msg.kind, 12);
       writeBlockRef(view, msg.kind, msg, pieces);
-      view.setUint32(13, requireUint32(`${msg.kind} length`, msg.length));
+      view.setUint32(13, requireBlockLength(msg.kind, msg.length));
       return bytes;
     }
     case 'piece':
@@ -146,7 +146,7 @@ export function encodeMessage(msg: WireMessage, pieces: number): Uint8Array {
  * then the block from wherever it lies (a file read, a cache) without copying the two together.
  */
 export function encodePieceHeader(block: BlockRef, pieces: number): Uint8Array {
-  const { bytes, view } = frame('piece', 8, 8 + block.length);
+  const { bytes, view } = frame('piece', 8, requireBlockLength('piece', block.length));
   writeBlockRef(view, 'piece', block, pieces);
   return bytes;
 }
@@ -157,7 +157,7 @@ function encodePiece(msg: BlockRef & { readonly data?: Uint8Array }, pieces: num
     throw new RangeError(
       `piece ${msg.index}@${msg.begin} says ${msg.length} bytes but carries ${msg.data.length}`,
     );
-  const { bytes, view } = frame('piece', 8 + msg.length);
+  const { bytes, view } = frame('piece', 8 + requireBlockLength('piece', msg.length));
   writeBlockRef(view, 'piece', msg, pieces);
   bytes.set(msg.data, PIECE_HEADER_BYTES);
   return bytes;
@@ -175,17 +175,17 @@ function encodeBitfield(have: Bitset, pieces: number): Uint8Array {
 }
 
 /**
- * A message of `payload` bytes after its id, prefix and id written. `allocate` is how many payload bytes
- * to actually allocate, when the caller sends some of them from elsewhere (a piece's data).
+ * Room for a message's prefix, id and `payloadBytes`, the first two written. `sentElsewhere` payload
+ * bytes are counted in the prefix but not allocated: the runtime sends them from where they lie.
  */
 function frame(
   kind: FramedKind,
-  allocate: number,
-  payload = allocate,
+  payloadBytes: number,
+  sentElsewhere = 0,
 ): { bytes: Uint8Array; view: DataView } {
-  const bytes = new Uint8Array(PREFIX_BYTES + 1 + allocate);
+  const bytes = new Uint8Array(PREFIX_BYTES + 1 + payloadBytes);
   const view = new DataView(bytes.buffer);
-  view.setUint32(0, requireUint32('message length', 1 + payload));
+  view.setUint32(0, requireUint32('message length', 1 + payloadBytes + sentElsewhere));
   bytes[4] = MESSAGE_IDS[kind];
   return { bytes, view };
 }
@@ -200,6 +200,12 @@ function requireIndex(kind: FramedKind, index: number, pieces: number): number {
   if (!Number.isInteger(index) || index < 0 || index >= pieces)
     throw new RangeError(`${kind} of piece ${index}, but the torrent has ${pieces} pieces`);
   return index;
+}
+
+/** Every peer refuses a block of 0 bytes, as our decoder does. */
+function requireBlockLength(kind: FramedKind, length: number): number {
+  if (length === 0) throw new RangeError(`a ${kind} of 0 bytes`);
+  return requireUint32(`${kind} length`, length);
 }
 
 /** DataView would silently wrap a value outside 32 bits; a wrapped field is a wrong message. */

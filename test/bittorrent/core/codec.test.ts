@@ -173,6 +173,10 @@ describe('encoding', () => {
     expect(encodeMessage({ kind: 'bitfield', pieces: Bitset.full(10) }, 10)).toEqual(
       bytes('00000003 05 ffc0'),
     );
+    // Bitset.add does not check its capacity; a stray index there must not reach the wire.
+    expect(encodeMessage({ kind: 'bitfield', pieces: bitset(10, [9, 12]) }, 10)).toEqual(
+      bytes('00000003 05 0040'),
+    );
   });
 
   it('refuses a piece without its data, or with data of another length than it says', () => {
@@ -186,6 +190,8 @@ describe('encoding', () => {
     expect(() => encodeMessage({ kind: 'bitfield', pieces: new Bitset(19) }, 20)).toThrow(RangeError);
     expect(() => encodeMessage({ kind: 'have', index: 20 }, 20)).toThrow(/torrent has 20 pieces/);
     expect(() => encodeMessage({ kind: 'request', index: -1, begin: 0, length: 1 }, 20)).toThrow(RangeError);
+    expect(() => encodeMessage({ kind: 'cancel', index: 0, begin: 0, length: 0 }, 20)).toThrow(/of 0 bytes/);
+    expect(() => encodePieceHeader({ index: 0, begin: 0, length: 0 }, 20)).toThrow(/of 0 bytes/);
   });
 
   it('refuses fields the wire cannot hold rather than wrapping them', () => {
