@@ -1,115 +1,154 @@
-// A BitTorrent peer as a state machine (BEP 3 semantics): it tracks what its neighbours have, says when it
-// is interested, requests pieces through its piece picker, serves the neighbours its choker unchokes, and
-// announces every piece it completes. Time and randomness come in as arguments; it does no I/O.
+// A BitTorrent peer (BEP 3, with BEP 6's fast extension) as a sans-I/O state machine, in quinn-proto's
+// shape: the runtime hands it messages, connection events and the time; it answers through an outbox
+// (messages, closes, announces, hash checks, events) and says when it next needs the time
+// (`pollTimeout`, then `handleTimeout`). It owns its choker rounds, optimistic unchokes, request
+// time-outs, keep-alives and announces. It reads no clock, does no I/O, and touches no other peer.
 import type { Rng } from '../../util/rng.ts';
 import { Availability } from './availability.ts';
 import { Bitset } from './bitset.ts';
+import { BlockLedger } from './block-ledger.ts';
 import type { ChokeCandidate, Choker } from './choker.ts';
-import { Connection } from './connection.ts';
-import { PeerStore } from './peer-store.ts';
-import { endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
-import type { PeerId, WireOut } from './wire.ts';
+import type { TorrentGeometry } from './geometry.ts';
+import type { LinkId } from './ids.ts';
+import { Link } from './link.ts';
+import { HANDSHAKING, LinkTable, OPEN } from './link-table.ts';
+import { BLOCK_BYTES, type BlockRef, type Handshake, type PeerMessage } from './messages.ts';
+import type { AnnounceEvent, CloseReason, PeerOutbox } from './outbox.ts';
+import { ENDGAME_MAX_ASKS, endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
 
 /** Regular upload slots; tit-for-tat adds one optimistic slot, other chokers get it as a regular one. */
 export const UPLOAD_SLOTS = 4;
-/** Tit-for-tat rotates its optimistic unchoke every third rechoke round (30 s). */
-export const OPTIMISTIC_EVERY_ROUNDS = 3;
-/**
- * Requests a lone peer queues from one neighbour before it rejects more, as BEP 6 lets it: 32 MiB in
- * pieces of 256 KiB, more than clients keep asked of one peer. Peers that share a store queue what
- * their neighbours, peers of the same store, keep in flight.
- */
-export const QUEUED_REQUESTS = 128;
-/** A leecher none of whose neighbours has anything for it asks the tracker again after 6 rounds (60 s). */
-export const STARVED_ANNOUNCE_ROUNDS = 6;
 
-export interface PeerOptions {
-  readonly pieces: number;
-  readonly pieceBytes: (piece: number) => number;
+export interface PeerTimers {
+  /** A choker round (BitTorrent: 10 s); time-outs and keep-alives are checked at the same tick. */
+  readonly rechokeS: number;
+  /** Rounds between optimistic unchokes (BitTorrent: 3, that is 30 s). */
+  readonly optimisticRounds: number;
+  /** Announce this often (the tracker's interval). */
+  readonly announceS: number;
+  /** A leecher that no neighbour serves for this many rounds asks the tracker for more peers. */
+  readonly starvedRounds: number;
+  /** Asked blocks unanswered this long: the neighbour is snubbed and the blocks asked elsewhere. */
+  readonly requestTimeoutS: number;
+  /** Send a keep-alive on a link we have said nothing on for this long (BEP 3: two minutes). */
+  readonly keepAliveS: number;
+  /** Close a link we have heard nothing on for this long. */
+  readonly idleTimeoutS: number;
+  /** Close a link whose handshake has not come in this long. */
+  readonly handshakeTimeoutS: number;
+  /** The first retry after a failed announce; each further failure doubles it, up to `announceS`. */
+  readonly announceRetryS: number;
+}
+
+export const DEFAULT_TIMERS: PeerTimers = {
+  rechokeS: 10,
+  optimisticRounds: 3,
+  announceS: 30 * 60,
+  starvedRounds: 6,
+  requestTimeoutS: 60,
+  keepAliveS: 120,
+  idleTimeoutS: 300,
+  handshakeTimeoutS: 30,
+  announceRetryS: 15,
+};
+
+export interface PeerConfig {
+  readonly geometry: TorrentGeometry;
+  readonly infoHash: Uint8Array;
+  readonly peerId: Uint8Array;
   readonly picker: PiecePicker;
   readonly choker: Choker;
   readonly endgame: boolean;
-  /** Pieces asked of one neighbour at a time (BitTorrent pipelines blocks; see the simulator's mapping). */
-  readonly piecesInFlight: number;
+  /** Blocks asked of one neighbour at a time (pipelining). */
+  readonly requestsPerLink: number;
+  /** Blocks handed to the runtime to send at once, per link. */
+  readonly uploadWindow: number;
+  /** Requests from one neighbour queued before more are refused (BEP 6 lets a peer reject them). */
+  readonly queuedRequests: number;
+  /** The longest request served: a longer one is a protocol error. */
+  readonly maxRequestBytes: number;
   readonly maxConnections: number;
+  /** Peers asked of the tracker per announce. */
+  readonly numwant: number;
   /** A free rider downloads but never unchokes anyone. */
   readonly freeRider: boolean;
-  /** Starts holding every piece (an initial seed). */
-  readonly seed: boolean;
-  /** Where the peer's piece state lives: a store shared by the peers of one process, or one of its own. */
-  readonly place?: { readonly store: PeerStore; readonly index: number };
+  /** Pieces held (and verified) at the start: all of them for an initial seed. */
+  readonly held: 'all' | 'none' | Bitset;
+  /** Hash failures a neighbour may take part in before it is banned. */
+  readonly banAfterHashFailures: number;
+  readonly timers: PeerTimers;
 }
 
-export class BtPeer {
+export const DEFAULT_CONFIG = {
+  endgame: true,
+  requestsPerLink: 16,
+  uploadWindow: 4,
+  queuedRequests: 256,
+  maxRequestBytes: 8 * BLOCK_BYTES,
+  maxConnections: 80,
+  numwant: 50,
+  freeRider: false,
+  held: 'none',
+  banAfterHashFailures: 3,
+  timers: DEFAULT_TIMERS,
+} as const;
+
+const CLOSED_AT = Number.POSITIVE_INFINITY;
+
+export class BtPeer<Address> {
   readonly have: Bitset;
-  readonly connections = new Map<PeerId, Connection>();
-  /** The same connections, densely packed: iterating them is on the hot path. */
-  readonly links: Connection[] = [];
-  /**
-   * For each link: our end's slot in the store; the store index of the peer at the other end, when the
-   * remote view is that peer's announced set in the store (-1: a view of our own); and the other end's
-   * slot once the two ends are paired (-1 before).
-   */
-  private readonly linkEnds: number[] = [];
-  private readonly linkOwners: number[] = [];
-  private readonly linkMirrorEnds: number[] = [];
-  private readonly store: PeerStore;
-  /** This peer's index in its store. */
-  private readonly index: number;
-  /**
-   * How many neighbours hold each piece we lack. A piece we hold is never picked again, so its count is
-   * left as it was when we got it (neither raised nor lowered after): that spares a write per `have`
-   * heard for about half of all haves.
-   */
+  readonly geometry: TorrentGeometry;
+  /** Links by id (a slot freed on close is reused), and the same links densely packed. */
+  private readonly byId: (Link<Address> | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+  private readonly links: Link<Address>[] = [];
+  /** Addresses dialled and not yet connected: they count against the connection limit. */
+  private readonly dialling = new Set<Address>();
+  /** Addresses of open links, so that a peer is not dialled twice. */
+  private readonly linkedAddresses = new Set<Address>();
+  /** Per-link state every have touches. */
+  private readonly table: LinkTable;
+  /** How many neighbours hold each piece we lack (a piece held is never picked, so it is not counted). */
   private readonly availability: Availability;
-  /** How many neighbours each piece is requested from. */
-  private readonly requested: Uint16Array;
-  /** Missing pieces that nobody is asked for: end game begins when this reaches zero. */
-  private unrequestedMissing: number;
-  private optimisticPeer: PeerId | undefined;
-  /** Neighbours we do not choke: an interested message asks whether a slot is free. */
-  private unchoked = 0;
-  /** Reused by every pick: picks happen on every have, and allocate nothing. */
+  private readonly ledger: BlockLedger;
   private readonly pickContext: PickContext;
+  /** Who sent the blocks of each piece being checked (peer keys), for the ban count. */
+  private readonly contributors = new Map<number, string[]>();
+  private readonly hashFailuresBy = new Map<string, number>();
+  private readonly banned = new Set<string>();
+  private optimistic: Link<Address> | undefined;
+  private unchoked = 0;
   private rounds = 0;
-  private announcedAtRound = 0;
+  private roundsAtAnnounce = 0;
+  private started = false;
+  private stopped = false;
+  private announcing = false;
+  private announceFailures = 0;
+  private nextTickAt = CLOSED_AT;
+  private nextAnnounceAt = CLOSED_AT;
+  private now = 0;
   bytesReceived = 0;
   bytesSent = 0;
+  hashFailures = 0;
 
   constructor(
-    readonly id: PeerId,
-    private readonly options: PeerOptions,
+    private readonly config: PeerConfig,
+    private readonly out: PeerOutbox<Address>,
     private readonly rng: Rng,
   ) {
-    const place = options.place ?? {
-      store: new PeerStore(1, options.pieces, options.maxConnections, {
-        inFlight: options.piecesInFlight,
-        queued: Math.max(options.piecesInFlight, QUEUED_REQUESTS),
-      }),
-      index: 0,
-    };
-    const { slots } = place.store;
-    if (options.piecesInFlight > Math.min(slots.inFlight, slots.queued)) {
-      throw new RangeError(
-        `${options.piecesInFlight} pieces in flight, but the store has slots for ${slots.inFlight} in flight and ${slots.queued} queued`,
-      );
-    }
-    this.store = place.store;
-    this.index = place.index;
-    this.store.owners[this.index] = this;
-    this.have = new Bitset(options.pieces, this.store.haveOf(this.index));
-    if (options.seed) this.have.addAll();
-    this.availability = new Availability(
-      options.pieces,
-      options.maxConnections,
-      this.store.countsOf(this.index),
-    );
-    this.requested = new Uint16Array(options.pieces);
-    this.unrequestedMissing = options.pieces - this.have.count;
+    const { geometry, held } = config;
+    this.geometry = geometry;
+    this.have = new Bitset(geometry.pieces);
+    if (held === 'all') this.have.addAll();
+    else if (held !== 'none') this.have.copyFrom(held);
+    this.availability = new Availability(geometry.pieces, config.maxConnections);
+    this.table = new LinkTable(config.maxConnections, geometry.pieces);
+    this.ledger = new BlockLedger(geometry, (index) => this.have.has(index));
     this.pickContext = {
       availability: this.availability,
-      remote: this.have,
-      requested: this.requested,
+      remoteWords: this.table.remoteWords,
+      remoteFrom: 0,
+      open: this.ledger.open,
       have: this.have,
       rng,
     };
@@ -119,307 +158,575 @@ export class BtPeer {
     return this.have.isFull;
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
+  get linkCount(): number {
+    return this.links.length;
   }
 
-  /** Joins the swarm: asks the tracker for peers. */
-  start(out: WireOut): void {
-    this.announcedAtRound = this.rounds;
-    out.announce(this.id);
+  /** When the peer next needs `handleTimeout` (Infinity: never, until something else happens). */
+  pollTimeout(): number {
+    return Math.min(this.nextTickAt, this.nextAnnounceAt);
   }
 
-  /** The tracker's answer: connect to those we are not connected to, up to our limit. */
-  onPeers(peers: readonly PeerId[], out: WireOut): void {
-    // Connections asked for count against the limit before they are up.
-    let room = this.options.maxConnections - this.connections.size;
-    for (const peer of peers) {
+  // --- lifecycle ---
+
+  /** Joins the swarm: announces, and starts its rounds at a random phase (so that peers do not rechoke in step). */
+  start(now: number): void {
+    if (this.started) return;
+    this.now = now;
+    this.started = true;
+    this.nextTickAt = now + this.rng.next() * this.config.timers.rechokeS;
+    this.announce('started');
+  }
+
+  /** Leaves the swarm: tells the tracker and closes every link. */
+  stop(now: number): void {
+    if (this.stopped) return;
+    this.now = now;
+    this.stopped = true;
+    this.nextTickAt = CLOSED_AT;
+    this.nextAnnounceAt = CLOSED_AT;
+    for (const link of [...this.links]) this.closeLink(link, { kind: 'stopped' });
+    if (this.started) this.announce('stopped');
+  }
+
+  handleTimeout(now: number): void {
+    if (this.stopped) return;
+    this.now = now;
+    if (now >= this.nextTickAt) {
+      const period = this.config.timers.rechokeS;
+      this.nextTickAt += period;
+      if (this.nextTickAt <= now) this.nextTickAt = now + period;
+      this.tick();
+    }
+    if (now >= this.nextAnnounceAt && !this.announcing) this.announce('periodic');
+  }
+
+  // --- the tracker ---
+
+  handlePeers(addresses: readonly Address[], now: number): void {
+    this.now = now;
+    this.announceAnswered();
+    if (this.stopped) return;
+    let room = this.room();
+    for (const address of addresses) {
       if (room <= 0) return;
-      if (peer === this.id || this.connections.has(peer)) continue;
-      out.connect(this.id, peer);
+      if (this.dialling.has(address) || this.linkedAddresses.has(address)) continue;
+      if (this.banned.has(addressKey(address))) continue;
+      this.dialling.add(address);
+      this.out.connect(address);
       room--;
     }
   }
 
-  canAccept(peer: PeerId): boolean {
+  handleAnnounceFailure(now: number): void {
+    this.now = now;
+    this.announcing = false;
+    if (this.stopped) return;
+    const { announceRetryS, announceS } = this.config.timers;
+    this.nextAnnounceAt = now + Math.min(announceS, announceRetryS * 2 ** this.announceFailures);
+    this.announceFailures++;
+  }
+
+  private announceAnswered(): void {
+    this.announcing = false;
+    this.announceFailures = 0;
+    if (!this.stopped) this.nextAnnounceAt = this.now + this.config.timers.announceS;
+  }
+
+  private announce(event: AnnounceEvent): void {
+    this.announcing = event !== 'stopped';
+    this.roundsAtAnnounce = this.rounds;
+    this.nextAnnounceAt = CLOSED_AT;
+    const left = this.leftBytes();
+    this.out.announce({
+      event,
+      numwant: event === 'stopped' || this.room() <= 0 || left === 0 ? 0 : this.config.numwant,
+      uploaded: this.bytesSent,
+      downloaded: this.bytesReceived,
+      left,
+    });
+  }
+
+  // --- connections ---
+
+  /** Room for one more connection, counting those being dialled. */
+  canAccept(address?: Address): boolean {
+    if (this.stopped || this.room() <= 0) return false;
     return (
-      peer !== this.id && !this.connections.has(peer) && this.connections.size < this.options.maxConnections
+      address === undefined || (!this.linkedAddresses.has(address) && !this.banned.has(addressKey(address)))
     );
   }
 
-  /** A connection is up and the other end's bitfield has arrived. */
-  onConnected(peer: PeerId, bitfield: Bitset, out: WireOut): Connection {
-    const remote = new Bitset(this.options.pieces);
-    remote.copyFrom(bitfield);
-    return this.attach(peer, remote, -1, out);
-  }
-
   /**
-   * `onConnected` for a runtime that holds both peers in one store and has every neighbour of a peer hear
-   * its haves at the same instant: the remote view is the neighbour's announced set in the store, which
-   * the runtime adds each have to before `announceToNeighbours`.
+   * A connection is up (one we dialled, or one that came in): returns its id, or undefined if the peer
+   * refuses it (no room, a peer already linked, a banned one). Our handshake goes out at once.
    */
-  onConnectedInStore(peer: PeerId, neighbour: number, out: WireOut): Connection {
-    return this.attach(peer, this.store.announcedOf(neighbour), neighbour, out);
-  }
-
-  private attach(peer: PeerId, remote: Bitset, neighbour: number, out: WireOut): Connection {
-    const connection = new Connection(this.store, this.store.openEnd(), this.index, peer, remote);
-    this.connections.set(peer, connection);
-    connection.slot = this.links.length;
-    this.links.push(connection);
-    this.linkEnds.push(connection.end);
-    this.linkOwners.push(neighbour);
-    this.linkMirrorEnds.push(-1);
-    connection.remote.forEach((piece) => {
-      if (this.have.has(piece)) return;
-      this.availability.increment(piece);
-      connection.interesting++;
-    });
-    this.updateInterest(connection, out);
-    // Two seeds have nothing to give each other: the connection would only hold a slot.
-    if (this.isSeed && connection.remote.isFull) out.disconnect(this.id, peer);
-    return connection;
-  }
-
-  onDisconnected(peer: PeerId, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    this.connections.delete(peer);
-    const last = this.links.pop() as Connection;
-    const lastEnd = this.linkEnds.pop() as number;
-    const lastOwner = this.linkOwners.pop() as number;
-    const lastMirrorEnd = this.linkMirrorEnds.pop() as number;
-    if (last !== connection) {
-      this.links[connection.slot] = last;
-      this.linkEnds[connection.slot] = lastEnd;
-      this.linkOwners[connection.slot] = lastOwner;
-      this.linkMirrorEnds[connection.slot] = lastMirrorEnd;
-      last.slot = connection.slot;
+  openLink(now: number, address: Address | undefined, outbound: boolean): LinkId | undefined {
+    this.now = now;
+    if (outbound && address !== undefined) this.dialling.delete(address);
+    if (this.stopped || this.links.length >= this.config.maxConnections) return undefined;
+    if (
+      address !== undefined &&
+      (this.linkedAddresses.has(address) || this.banned.has(addressKey(address)))
+    ) {
+      return undefined;
     }
-    const mirror = connection.mirror;
-    if (mirror !== null) {
-      mirror.mirror = null;
-      (this.store.owners[mirror.owner] as BtPeer).linkMirrorEnds[mirror.slot] = -1;
-    }
-    connection.remote.forEach((piece) => {
-      if (!this.have.has(piece)) this.availability.decrement(piece);
+    const id = (this.freeIds.pop() ?? this.byId.length) as LinkId;
+    const link = new Link<Address>(id, address, outbound, now);
+    this.table.reset(id, now);
+    this.byId[id] = link;
+    link.slot = this.links.length;
+    this.links.push(link);
+    if (address !== undefined) this.linkedAddresses.add(address);
+    this.send(link, {
+      kind: 'handshake',
+      infoHash: this.config.infoHash,
+      peerId: this.config.peerId,
+      fast: true,
     });
-    if (this.optimisticPeer === peer) this.optimisticPeer = undefined;
-    if (!connection.amChoking) this.unchoked--;
-    this.dropRequests(connection, out);
-    // Last: the end's slots are read until here, and may be handed to a new connection after.
-    this.store.closeEnd(connection.end);
-    // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
-    if (this.connections.size === 0 && !this.isSeed) this.start(out);
+    return id;
   }
 
-  /**
-   * Leaves the swarm, once every neighbour has forgotten it (onDisconnected): gives the ends of its
-   * connections back to the store, so that a long run of arrivals and departures reuses them.
-   */
-  leave(): void {
-    for (const connection of this.links) this.store.closeEnd(connection.end);
-    this.connections.clear();
-    this.links.length = 0;
-    this.linkEnds.length = 0;
-    this.linkOwners.length = 0;
-    this.linkMirrorEnds.length = 0;
-    this.optimisticPeer = undefined;
-    this.unchoked = 0;
+  handleConnectFailure(address: Address, now: number): void {
+    this.now = now;
+    this.dialling.delete(address);
   }
 
-  onHave(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection?.remote.add(piece)) this.onAnnounced(connection, piece, out);
+  /** The transport closed under the link (the other end closed it, or it failed). */
+  handleClosed(id: LinkId, now: number): void {
+    this.now = now;
+    const link = this.byId[id];
+    if (link !== undefined) this.forget(link);
   }
 
-  /** A have already recorded in the connection's remote view (a view shared by the runtime). */
-  onAnnounced(connection: Connection, piece: number, out: WireOut): void {
-    if (this.have.has(piece)) return;
-    this.availability.increment(piece);
-    connection.interesting++;
-    this.afterWantedHave(connection, out);
-  }
+  // --- messages ---
 
-  /**
-   * Every neighbour hears at once that this peer has `piece` (already recorded in the view their
-   * connections share): `onAnnounced` on each paired neighbour, through the store's arrays. Only a
-   * neighbour whose interest may change, or that we unchoke, is reached through its objects.
-   */
-  announceToNeighbours(piece: number, out: WireOut): void {
-    const store = this.store;
-    const { have, counts, owners, pieces, words } = store;
-    const word = piece >>> 5;
-    const bit = 1 << (piece & 31);
-    const links = this.links;
-    for (let k = 0; k < links.length; k++) {
-      const end = this.linkMirrorEnds[k] as number;
-      if (end < 0) continue;
-      const owner = this.linkOwners[k] as number;
-      if (((have[owner * words + word] as number) & bit) !== 0) continue;
-      const cell = owner * pieces + piece;
-      counts[cell] = (counts[cell] as number) + 1;
-      const interesting = store.interesting;
-      const before = interesting[end] as number;
-      interesting[end] = before + 1;
-      if (before === 0 || store.peerChoking[end] === 0) {
-        (owners[owner] as BtPeer).afterWantedHave((links[k] as Connection).mirror as Connection, out);
+  /** A message came on a link. The message is read during the call only. */
+  handle(id: LinkId, message: PeerMessage, now: number): void {
+    const table = this.table;
+    const state = table.state[id];
+    if (state === undefined || state < HANDSHAKING || this.stopped) return;
+    this.now = now;
+    table.lastReceivedAt[id] = now;
+    // The hottest message first, on the link table alone.
+    if (message.kind === 'have' && state === OPEN) {
+      this.onHave(id, message.index);
+      return;
+    }
+    const link = this.byId[id] as Link<Address>;
+    if (state === HANDSHAKING) {
+      if (message.kind === 'handshake') this.onHandshake(link, message);
+      else this.protocolError(link, `${message.kind} before the handshake`);
+      return;
+    }
+    switch (message.kind) {
+      case 'handshake': {
+        this.protocolError(link, 'a second handshake');
+        return;
+      }
+      case 'keep-alive':
+        return;
+      case 'bitfield':
+        if (!this.takeFirst(link, 'bitfield')) return;
+        if (message.pieces.capacity !== this.geometry.pieces) {
+          this.protocolError(link, `a bitfield of ${message.pieces.capacity} pieces`);
+          return;
+        }
+        this.table.setAll(id, message.pieces.words);
+        {
+          this.onRemoteSet(link);
+          return;
+        }
+      case 'have-all':
+      case 'have-none':
+        if (!link.fast) {
+          this.protocolError(link, `${message.kind} without the fast extension`);
+          return;
+        }
+        if (!this.takeFirst(link, message.kind)) return;
+        if (message.kind === 'have-all') this.table.setAll(id, 'all');
+        {
+          this.onRemoteSet(link);
+          return;
+        }
+      case 'have': {
+        this.onHave(id, message.index);
+        return;
+      }
+      case 'choke':
+        link.gotFirst = true;
+        {
+          this.onChoke(link);
+          return;
+        }
+      case 'unchoke':
+        link.gotFirst = true;
+        link.peerChoking = false;
+        this.updateServed(link);
+        {
+          this.fillAsks(link);
+          return;
+        }
+      case 'interested':
+        link.gotFirst = true;
+        {
+          this.onInterested(link);
+          return;
+        }
+      case 'not-interested':
+        link.gotFirst = true;
+        link.peerInterested = false;
+        return;
+      case 'request':
+        link.gotFirst = true;
+        {
+          this.onRequest(link, message);
+          return;
+        }
+      case 'cancel':
+        link.gotFirst = true;
+        {
+          this.onCancel(link, message);
+          return;
+        }
+      case 'piece':
+        link.gotFirst = true;
+        {
+          this.onPiece(link, message, message.data);
+          return;
+        }
+      case 'reject':
+        link.gotFirst = true;
+        if (!link.fast) {
+          this.protocolError(link, 'reject without the fast extension');
+          return;
+        }
+        {
+          this.onReject(link, message);
+          return;
+        }
+      case 'suggest':
+      case 'allowed-fast':
+      case 'port':
+        // Hints this peer does not use (it asks by its own picker, and has no DHT).
+        link.gotFirst = true;
+        return;
+      default: {
+        assertNever(message);
+        return;
       }
     }
   }
 
-  /** The other end announced a piece we lack (already counted): interest, and requests if unchoked. */
-  private afterWantedHave(connection: Connection, out: WireOut): void {
-    this.updateInterest(connection, out);
-    if (connection.amInterested && !connection.peerChoking) this.fillRequests(connection, out);
-  }
-
-  /** Links two ends of one connection, both of peers in one store (a runtime holding every peer). */
-  static pair(a: BtPeer, ab: Connection, b: BtPeer, ba: Connection): void {
-    if (a.store !== b.store) throw new Error('paired peers must share a store');
-    ab.mirror = ba;
-    ba.mirror = ab;
-    a.linkOwners[ab.slot] = b.index;
-    a.linkMirrorEnds[ab.slot] = ba.end;
-    b.linkOwners[ba.slot] = a.index;
-    b.linkMirrorEnds[ba.slot] = ab.end;
-  }
-
-  onInterested(peer: PeerId, interested: boolean, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    connection.peerInterested = interested;
-    // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
-    if (interested && connection.amChoking && this.unchoked < this.totalSlots()) {
-      this.setChoked(connection, false, out);
-    }
-  }
-
-  onChoke(peer: PeerId, choked: boolean, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    connection.peerChoking = choked;
-    // Requests stay in flight when choked: each ends as a piece or a reject.
-    if (!choked) this.fillRequests(connection, out);
-  }
-
-  onReject(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined || !connection.removeInFlight(piece)) return;
-    this.unrequest(piece);
-    this.refillUnchoked(out);
-  }
-
-  onRequest(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    if (connection.amChoking || !this.have.has(piece) || !connection.enqueue(piece)) {
-      out.reject(this.id, peer, piece);
+  private onHandshake(link: Link<Address>, handshake: Handshake): void {
+    if (!sameBytes(handshake.infoHash, this.config.infoHash)) {
+      this.closeLink(link, { kind: 'wrong-torrent' });
       return;
     }
-    if (!connection.uploading) this.transmitNext(connection, out);
+    const key = hex(handshake.peerId);
+    if (key === hex(this.config.peerId)) {
+      this.closeLink(link, { kind: 'self' });
+      return;
+    }
+    if (this.banned.has(key)) {
+      this.closeLink(link, { kind: 'banned' });
+      return;
+    }
+    if (this.links.some((other) => other.peerKey === key)) {
+      this.closeLink(link, { kind: 'duplicate' });
+      return;
+    }
+    this.table.state[link.id] = OPEN;
+    link.peerKey = key;
+    link.fast = handshake.fast;
+    link.lastDataAt = this.now;
+    this.sendFirst(link);
   }
 
-  onCancel(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    const at = connection.queuedAt(piece);
+  /** Our first message after the handshakes: what we hold (BEP 6's short forms where they apply). */
+  private sendFirst(link: Link<Address>): void {
+    link.sentFirst = true;
+    if (link.fast && this.have.isFull) this.send(link, { kind: 'have-all' });
+    else if (link.fast && this.have.count === 0) this.send(link, { kind: 'have-none' });
+    else if (this.have.count > 0) {
+      const pieces = new Bitset(this.geometry.pieces);
+      pieces.copyFrom(this.have);
+      this.send(link, { kind: 'bitfield', pieces });
+    }
+  }
+
+  /** A bitfield, have-all or have-none is allowed only as the first message. */
+  private takeFirst(link: Link<Address>, kind: string): boolean {
+    if (link.gotFirst) {
+      this.protocolError(link, `${kind} after the first message`);
+      return false;
+    }
+    link.gotFirst = true;
+    return true;
+  }
+
+  /** The link's remote set was just filled: count it, and say whether we are interested. */
+  private onRemoteSet(link: Link<Address>): void {
+    const table = this.table;
+    let interesting = 0;
+    table.forEach(link.id, (piece) => {
+      if (this.have.has(piece)) return;
+      this.availability.increment(piece);
+      interesting++;
+    });
+    table.interesting[link.id] = interesting;
+    // Two seeds have nothing to give each other: the connection would only hold a slot.
+    if (this.isSeed && table.isFull(link.id)) {
+      this.closeLink(link, { kind: 'both-seeds' });
+      return;
+    }
+    this.updateInterest(link);
+  }
+
+  /** A have: on the link table alone, unless it may change our interest or bring an ask. */
+  private onHave(id: number, index: number): void {
+    const table = this.table;
+    if (!(index >= 0 && index < this.geometry.pieces)) {
+      this.protocolError(this.byId[id] as Link<Address>, `have ${index}`);
+      return;
+    }
+    if (!table.add(id, index) || this.have.has(index)) return;
+    this.availability.increment(index);
+    const before = table.interesting[id] as number;
+    table.interesting[id] = before + 1;
+    if (before !== 0 && table.served[id] === 0) return;
+    const link = this.byId[id] as Link<Address>;
+    link.gotFirst = true;
+    if (before === 0) this.updateInterest(link);
+    if (table.served[id] === 1) this.fillAsks(link);
+  }
+
+  private onChoke(link: Link<Address>): void {
+    link.peerChoking = true;
+    this.updateServed(link);
+    // With BEP 6 each ask ends in a piece or a reject; without it, a choke drops every ask.
+    if (!link.fast) this.dropAsks(link);
+  }
+
+  private onInterested(link: Link<Address>): void {
+    link.peerInterested = true;
+    // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
+    if (link.amChoking && this.unchoked < this.totalSlots()) this.setChoked(link, false);
+  }
+
+  private onRequest(link: Link<Address>, ref: BlockRef): void {
+    const { index, begin, length } = ref;
+    if (!this.geometry.fits(index, begin, length, this.config.maxRequestBytes)) {
+      this.protocolError(link, `request ${index}:${begin}+${length}`);
+      return;
+    }
+    const serve = !link.amChoking && this.have.has(index) && link.queued.length < this.config.queuedRequests;
+    if (!serve) {
+      if (link.fast) this.send(link, { kind: 'reject', index, begin, length });
+      return;
+    }
+    link.queued.push({ index, begin, length });
+    this.pump(link);
+  }
+
+  private onCancel(link: Link<Address>, ref: BlockRef): void {
+    const queuedAt = indexOfRef(link.queued, ref);
+    if (queuedAt >= 0) {
+      link.queued.splice(queuedAt, 1);
+      if (link.fast)
+        this.send(link, { kind: 'reject', index: ref.index, begin: ref.begin, length: ref.length });
+      return;
+    }
+    const sendingAt = indexOfRef(link.sending, ref);
+    if (sendingAt < 0) return;
+    const block = link.sending[sendingAt] as BlockRef;
+    if (!this.out.withdraw(link.id, block)) return;
+    link.sending.splice(sendingAt, 1);
+    if (link.fast)
+      this.send(link, { kind: 'reject', index: ref.index, begin: ref.begin, length: ref.length });
+    this.pump(link);
+  }
+
+  private onPiece(link: Link<Address>, ref: BlockRef, data: Uint8Array | undefined): void {
+    const { index, begin, length } = ref;
+    if (!this.geometry.fits(index, begin, length, this.config.maxRequestBytes)) {
+      this.protocolError(link, `piece ${index}:${begin}+${length}`);
+      return;
+    }
+    const offset = index * this.geometry.pieceBytes + begin;
+    const credited = link.creditedInAt === offset ? link.creditedIn : 0;
+    link.creditedInAt = -1;
+    this.countReceived(link, Math.max(0, length - credited));
+    const block = this.geometry.isBlock(index, begin, length) ? this.geometry.blockAt(index, begin) : -1;
+    const at = block < 0 ? -1 : link.asked.indexOf(block);
+    // A block we did not ask of it (or no longer: its ask timed out) is dropped.
     if (at < 0) return;
-    connection.dequeueAt(at);
-    // A piece is many blocks: what has not been sent of the one under way is not sent.
-    if (at === 0 && connection.uploading) {
-      connection.uploading = false;
-      out.abortTransmit(this.id, peer);
-      this.transmitNext(connection, out);
+    link.asked.splice(at, 1);
+    link.lastDataAt = this.now;
+    link.snubbed = false;
+    const held = this.have.has(index);
+    const fresh = !held && this.ledger.receive(block);
+    this.ledger.unask(block, held);
+    if (fresh) {
+      this.out.event({ kind: 'block', link: link.id, index, begin, length, data });
+      this.noteContributor(index, link.peerKey);
+      if ((this.ledger.asked[block] as number) > 0) this.cancelElsewhere(block, link);
+      if (this.ledger.isWhole(index)) this.out.verify(index);
+    }
+    this.fillAsks(link);
+  }
+
+  private onReject(link: Link<Address>, ref: BlockRef): void {
+    if (!this.geometry.isBlock(ref.index, ref.begin, ref.length)) return;
+    const block = this.geometry.blockAt(ref.index, ref.begin);
+    const at = link.asked.indexOf(block);
+    if (at < 0) return;
+    link.asked.splice(at, 1);
+    this.ledger.unask(block, this.have.has(ref.index));
+    this.refillServing();
+  }
+
+  // --- what the runtime reports of the transport ---
+
+  /** A `piece` message handed over earlier has left entirely. */
+  handleBlockSent(id: LinkId, index: number, begin: number, now: number): void {
+    const link = this.byId[id];
+    if (link === undefined) return;
+    this.now = now;
+    const at = link.sending.findIndex((b) => b.index === index && b.begin === begin);
+    if (at < 0) return;
+    const [block] = link.sending.splice(at, 1) as [BlockRef];
+    const offset = index * this.geometry.pieceBytes + begin;
+    const credited = link.creditedOutAt === offset ? link.creditedOut : 0;
+    link.creditedOutAt = -1;
+    this.countSent(link, Math.max(0, block.length - credited));
+    this.pump(link);
+  }
+
+  /**
+   * Bytes of a block under way have moved (a runtime that sees a block arrive gradually may say so):
+   * they count for the choker now, and the rest when the block is whole.
+   */
+  handleProgress(id: LinkId, direction: 'in' | 'out', ref: BlockRef, bytes: number, now: number): void {
+    const link = this.byId[id];
+    if (link === undefined || bytes <= 0) return;
+    this.now = now;
+    const offset = ref.index * this.geometry.pieceBytes + ref.begin;
+    if (direction === 'in') {
+      if (link.creditedInAt !== offset) link.creditedIn = 0;
+      link.creditedInAt = offset;
+      link.creditedIn += bytes;
+      link.lastDataAt = now;
+      this.countReceived(link, bytes);
+    } else {
+      if (link.creditedOutAt !== offset) link.creditedOut = 0;
+      link.creditedOutAt = offset;
+      link.creditedOut += bytes;
+      this.countSent(link, bytes);
     }
   }
 
-  /** Blocks of `piece`, under way to `peer`, have left: they count now. */
-  onBlocksSent(peer: PeerId, piece: number, bytes: number): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    if (connection.blocksOutPiece !== piece) {
-      connection.blocksOutPiece = piece;
-      connection.blocksOut = 0;
+  /** The answer to `verify`. */
+  handlePieceVerified(index: number, ok: boolean, now: number): void {
+    this.now = now;
+    const contributors = this.contributors.get(index) ?? [];
+    this.contributors.delete(index);
+    if (this.have.has(index) || !this.ledger.isWhole(index)) return;
+    if (!ok) {
+      this.pieceFailed(index, contributors);
+      return;
     }
-    connection.blocksOut += bytes;
-    this.countSent(connection, bytes);
+    this.ledger.pass(index);
+    this.have.add(index);
+    this.loseInterestIn(index);
+    const have: PeerMessage = { kind: 'have', index };
+    for (const link of this.links) if (link.sentFirst) this.send(link, have);
+    this.out.event({ kind: 'piece-completed', index });
+    if (this.have.isFull) this.onCompleted();
   }
 
-  /** Blocks of `piece`, under way from `peer`, have arrived: they count now. */
-  onBlocksReceived(peer: PeerId, piece: number, bytes: number): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    if (connection.blocksInPiece !== piece) {
-      connection.blocksInPiece = piece;
-      connection.blocksIn = 0;
-    }
-    connection.blocksIn += bytes;
-    this.countReceived(connection, bytes);
-  }
-
-  /** The last byte of a piece we were sending has left. */
-  onTransmitted(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    if (connection === undefined) return;
-    const counted = connection.blocksOutPiece === piece ? connection.blocksOut : 0;
-    connection.blocksOutPiece = -1;
-    this.countSent(connection, Math.max(0, this.options.pieceBytes(piece) - counted));
-    connection.uploading = false;
-    if (connection.queueHead === piece) connection.dequeueAt(0);
-    this.transmitNext(connection, out);
-  }
-
-  /** A whole piece has arrived from `peer`. */
-  onPiece(peer: PeerId, piece: number, out: WireOut): void {
-    const connection = this.connections.get(peer);
-    const bytes = this.options.pieceBytes(piece);
-    if (connection === undefined) this.bytesReceived += bytes;
-    else {
-      const counted = connection.blocksInPiece === piece ? connection.blocksIn : 0;
-      connection.blocksInPiece = -1;
-      this.countReceived(connection, Math.max(0, bytes - counted));
-      if (connection.removeInFlight(piece)) this.unrequest(piece);
-    }
-    if (this.have.add(piece)) this.completePiece(piece, out);
-    if (connection?.amInterested && !connection.peerChoking) {
-      this.fillRequests(connection, out);
+  private onCompleted(): void {
+    this.out.event({ kind: 'completed' });
+    if (!this.stopped) this.announce('completed');
+    for (const link of [...this.links]) {
+      if (this.table.isFull(link.id)) this.closeLink(link, { kind: 'both-seeds' });
     }
   }
 
-  private countSent(connection: Connection, bytes: number): void {
-    connection.sentThisRound += bytes;
-    connection.sentTotal += bytes;
-    this.bytesSent += bytes;
+  private pieceFailed(index: number, contributors: readonly string[]): void {
+    this.hashFailures++;
+    this.ledger.fail(index);
+    this.out.event({ kind: 'hash-failed', index });
+    for (const key of new Set(contributors)) {
+      const failures = (this.hashFailuresBy.get(key) ?? 0) + 1;
+      this.hashFailuresBy.set(key, failures);
+      if (failures >= this.config.banAfterHashFailures) this.ban(key);
+    }
+    this.refillServing();
   }
 
-  private countReceived(connection: Connection, bytes: number): void {
-    connection.receivedThisRound += bytes;
-    this.bytesReceived += bytes;
+  private ban(key: string): void {
+    if (this.banned.has(key)) return;
+    this.banned.add(key);
+    this.out.event({ kind: 'banned', peerKey: key });
+    for (const link of [...this.links]) {
+      if (link.peerKey !== key) continue;
+      if (link.address !== undefined) this.banned.add(addressKey(link.address));
+      this.closeLink(link, { kind: 'banned' });
+    }
   }
 
-  /** A rechoke round (every 10 s): the choker picks who we upload to until the next round. */
-  rechoke(out: WireOut): void {
+  private noteContributor(index: number, key: string): void {
+    const list = this.contributors.get(index);
+    if (list === undefined) this.contributors.set(index, [key]);
+    else list.push(key);
+  }
+
+  // --- the periodic tick: choker round, time-outs, keep-alives ---
+
+  private tick(): void {
     this.rounds++;
+    this.checkLinks();
     // Close the round first: the choker ranks neighbours by what they did in the round just ended.
-    for (const connection of this.links) connection.endRound();
-    this.dropIdleConnection(out);
-    if (this.starved()) this.start(out);
-    const interested: ChokeCandidate[] = [];
-    for (const connection of this.links) if (connection.peerInterested) interested.push(connection);
-    const { choker, freeRider } = this.options;
-    const regularSlots = choker.optimistic ? UPLOAD_SLOTS : UPLOAD_SLOTS + 1;
-    const chosen = new Set(freeRider ? [] : choker.choose(interested, regularSlots, this.isSeed, this.rng));
-    if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
-    if (this.optimisticPeer !== undefined) chosen.add(this.optimisticPeer);
-    for (const connection of this.links) this.setChoked(connection, !chosen.has(connection.peer), out);
+    for (const link of this.links) link.endRound();
+    this.dropUselessLink();
+    if (this.starved() && !this.announcing) this.announce('periodic');
+    this.rechoke();
+  }
+
+  /** Handshake and idle time-outs, keep-alives, and asks that went unanswered. */
+  private checkLinks(): void {
+    const t = this.config.timers;
+    const now = this.now;
+    const table = this.table;
+    let dropped = false;
+    for (const link of [...this.links]) {
+      const open = table.state[link.id] === OPEN;
+      if (!open && now - link.openedAt >= t.handshakeTimeoutS) {
+        this.closeLink(link, { kind: 'handshake-timeout' });
+        continue;
+      }
+      if (now - (table.lastReceivedAt[link.id] as number) >= t.idleTimeoutS) {
+        this.closeLink(link, { kind: 'idle' });
+        continue;
+      }
+      if (link.asked.length > 0 && now - link.lastDataAt >= t.requestTimeoutS) {
+        link.snubbed = true;
+        this.out.event({ kind: 'snubbed', link: link.id });
+        this.withdrawAsks(link);
+        dropped = true;
+      }
+      if (open && now - (table.lastSentAt[link.id] as number) >= t.keepAliveS) {
+        this.send(link, { kind: 'keep-alive' });
+      }
+    }
+    if (dropped) this.refillServing();
   }
 
   /** A leecher that no neighbour is serving, for a while, needs other neighbours. */
   private starved(): boolean {
-    if (this.isSeed || this.rounds - this.announcedAtRound < STARVED_ANNOUNCE_ROUNDS) return false;
-    return !this.links.some((connection) => connection.amInterested && !connection.peerChoking);
+    if (this.isSeed || this.rounds - this.roundsAtAnnounce < this.config.timers.starvedRounds) return false;
+    return !this.links.some((link) => link.amInterested && !link.peerChoking);
   }
 
   /**
@@ -427,136 +734,345 @@ export class BtPeer {
    * one that has kept us choked for a minute while we wanted from it, so that the next announce can
    * bring a peer that serves (without this a swarm of full, useless connections never recovers).
    */
-  private dropIdleConnection(out: WireOut): void {
-    if (this.connections.size < this.options.maxConnections) return;
+  private dropUselessLink(): void {
+    if (this.links.length < this.config.maxConnections) return;
     const useless =
-      this.links.find((c) => !c.amInterested && !c.peerInterested && c.inFlightCount === 0 && !c.uploading) ??
-      this.links.find((c) => c.chokedRounds >= STARVED_ANNOUNCE_ROUNDS && !c.peerInterested);
-    if (useless !== undefined) out.disconnect(this.id, useless.peer);
+      this.links.find(
+        (l) =>
+          this.table.state[l.id] === OPEN &&
+          !l.amInterested &&
+          !l.peerInterested &&
+          l.asked.length === 0 &&
+          l.sending.length === 0,
+      ) ?? this.links.find((l) => l.chokedRounds >= this.config.timers.starvedRounds && !l.peerInterested);
+    if (useless !== undefined) this.closeLink(useless, { kind: 'useless' });
   }
 
-  private rotateOptimistic(interested: readonly ChokeCandidate[], chosen: ReadonlySet<PeerId>): void {
-    const current = this.optimisticPeer === undefined ? undefined : this.connections.get(this.optimisticPeer);
-    const keep = current?.peerInterested === true && this.rounds % OPTIMISTIC_EVERY_ROUNDS !== 0;
+  /** A choker round: the choker picks who we upload to until the next round. */
+  private rechoke(): void {
+    const interested: Link<Address>[] = [];
+    for (const link of this.links) if (link.peerInterested) interested.push(link);
+    const { choker, freeRider } = this.config;
+    const regularSlots = choker.optimistic ? UPLOAD_SLOTS : UPLOAD_SLOTS + 1;
+    const candidates: readonly ChokeCandidate[] = interested;
+    const chosen = new Set<number>(
+      freeRider ? [] : choker.choose(candidates, regularSlots, this.isSeed, this.rng),
+    );
+    if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
+    if (this.optimistic !== undefined) chosen.add(this.optimistic.id);
+    for (const link of this.links) this.setChoked(link, !chosen.has(link.id));
+  }
+
+  private rotateOptimistic(interested: readonly Link<Address>[], chosen: ReadonlySet<number>): void {
+    const current = this.optimistic;
+    const keep = current?.peerInterested === true && this.rounds % this.config.timers.optimisticRounds !== 0;
     if (keep) return;
-    const choked = interested.filter((c) => !chosen.has(c.peer));
-    this.optimisticPeer = choked.length === 0 ? undefined : this.rng.pick(choked).peer;
+    const choked = interested.filter((link) => !chosen.has(link.id));
+    this.optimistic = choked.length === 0 ? undefined : this.rng.pick(choked);
   }
 
   private totalSlots(): number {
-    return this.options.freeRider ? 0 : UPLOAD_SLOTS + 1;
+    return this.config.freeRider ? 0 : UPLOAD_SLOTS + 1;
   }
 
   /** Chokes or unchokes a neighbour, and says so; nothing if it is so already. */
-  private setChoked(connection: Connection, choked: boolean, out: WireOut): void {
-    if (choked === connection.amChoking) return;
-    connection.amChoking = choked;
+  private setChoked(link: Link<Address>, choked: boolean): void {
+    if (choked === link.amChoking || this.table.state[link.id] !== OPEN) return;
+    link.amChoking = choked;
     this.unchoked += choked ? -1 : 1;
-    out.choke(this.id, connection.peer, choked);
+    this.send(link, { kind: choked ? 'choke' : 'unchoke' });
     if (!choked) return;
-    // The piece under way is finished (BitTorrent would keep its finished blocks); the requests still
-    // queued are rejected, so that the asker can ask elsewhere at once (BEP 6).
-    const keep = connection.uploading ? 1 : 0;
-    for (const piece of connection.takeQueuedAfter(keep)) out.reject(this.id, connection.peer, piece);
+    // Blocks already handed over go on; the asks still queued are refused (BEP 6), or, without the
+    // fast extension, dropped as a choke drops them.
+    const refused = link.queued.splice(0);
+    if (link.fast) for (const ref of refused) this.send(link, { kind: 'reject', ...ref });
   }
 
-  private transmitNext(connection: Connection, out: WireOut): void {
-    const next = connection.queueHead;
-    if (next < 0 || connection.amChoking) return;
-    connection.uploading = true;
-    out.transmit(this.id, connection.peer, next);
-  }
-
-  private completePiece(piece: number, out: WireOut): void {
-    // End game may have asked others for it too: cancel those.
-    if (this.requested[piece] !== 0) this.cancelElsewhere(piece, out);
-    else this.unrequestedMissing--;
-    this.loseInterestIn(piece, out);
-    out.have(this.id, piece);
-    if (!this.have.isFull) return;
-    out.completed(this.id);
-    for (const connection of this.links)
-      if (connection.remote.isFull) out.disconnect(this.id, connection.peer);
-  }
-
-  private cancelElsewhere(piece: number, out: WireOut): void {
-    for (const connection of this.links) {
-      if (connection.removeInFlight(piece)) {
-        this.addRequested(piece, -1);
-        out.cancel(this.id, connection.peer, piece);
-      }
+  /** Hands the runtime the next blocks to send, up to the upload window. */
+  private pump(link: Link<Address>): void {
+    while (link.sending.length < this.config.uploadWindow && link.queued.length > 0 && !link.amChoking) {
+      const ref = link.queued.shift() as BlockRef;
+      link.sending.push(ref);
+      this.send(link, { kind: 'piece', index: ref.index, begin: ref.begin, length: ref.length });
     }
   }
 
-  /**
-   * We hold `piece` now: it no longer draws us to the neighbours that have it. Runs on every piece for
-   * every neighbour, so it reads the store's arrays, not the connections' objects.
-   */
-  private loseInterestIn(piece: number, out: WireOut): void {
-    const { announced, words } = this.store;
-    const word = piece >>> 5;
-    const bit = 1 << (piece & 31);
+  // --- asking for blocks ---
+
+  private fillAsks(link: Link<Address>): void {
+    if (!link.amInterested || link.peerChoking) return;
+    const most = link.snubbed ? 1 : this.config.requestsPerLink;
+    while (link.asked.length < most) {
+      const block = this.pickBlock(link);
+      if (block < 0) return;
+      if (link.asked.length === 0) link.lastDataAt = this.now;
+      link.asked.push(block);
+      this.ledger.ask(block);
+      const index = this.geometry.pieceOf(block);
+      const begin = this.geometry.beginOf(block);
+      this.send(link, { kind: 'request', index, begin, length: this.geometry.blockLength(block) });
+    }
+  }
+
+  /** The next block to ask of this neighbour: a started piece first, then the picker's, then end game. */
+  private pickBlock(link: Link<Address>): number {
+    const started = this.ledger.started;
+    for (let i = 0; i < started.length; i++) {
+      const index = started[i] as number;
+      if ((this.ledger.open[index] as number) === 0 || this.have.has(index)) {
+        started[i] = started[started.length - 1] as number;
+        started.pop();
+        i--;
+        continue;
+      }
+      if (this.table.has(link.id, index)) return this.ledger.firstOpen(index);
+    }
+    const context = this.pickContext;
+    context.remoteFrom = link.id * this.table.words;
+    const index = this.config.picker(context);
+    if (index >= 0) return this.ledger.firstOpen(index);
+    if (!this.config.endgame || this.ledger.openTotal !== 0) return -1;
+    const piece = endgamePick(context, (p) => this.endgameBlock(link, p) >= 0);
+    return piece < 0 ? -1 : this.endgameBlock(link, piece);
+  }
+
+  /** A block of the piece that is not in, asked of fewer than two neighbours, and not of this one. */
+  private endgameBlock(link: Link<Address>, index: number): number {
+    const first = index * this.geometry.blocksPerPiece;
+    const end = first + this.geometry.blocksIn(index);
+    for (let block = first; block < end; block++) {
+      if (this.ledger.received[block] === 1 || (this.ledger.asked[block] as number) >= ENDGAME_MAX_ASKS)
+        continue;
+      if (!link.asked.includes(block)) return block;
+    }
+    return -1;
+  }
+
+  /** A block came from one neighbour: the others asked for it in end game are told to forget it. */
+  private cancelElsewhere(block: number, from: Link<Address>): void {
+    const index = this.geometry.pieceOf(block);
+    const begin = this.geometry.beginOf(block);
+    const length = this.geometry.blockLength(block);
+    for (const link of this.links) {
+      if (link === from) continue;
+      const at = link.asked.indexOf(block);
+      if (at < 0) continue;
+      link.asked.splice(at, 1);
+      this.ledger.unask(block, true);
+      this.send(link, { kind: 'cancel', index, begin, length });
+    }
+  }
+
+  /** Asks of this link are void (a choke without BEP 6, or it closed): ask others for those blocks. */
+  private dropAsks(link: Link<Address>): void {
+    if (link.asked.length === 0) return;
+    for (const block of link.asked.splice(0)) {
+      this.ledger.unask(block, this.have.has(this.geometry.pieceOf(block)));
+    }
+    this.refillServing();
+  }
+
+  /** Asks that timed out: cancelled here (a late block is dropped) and asked of others. */
+  private withdrawAsks(link: Link<Address>): void {
+    for (const block of link.asked.splice(0)) {
+      const index = this.geometry.pieceOf(block);
+      this.ledger.unask(block, this.have.has(index));
+      const begin = this.geometry.beginOf(block);
+      this.send(link, { kind: 'cancel', index, begin, length: this.geometry.blockLength(block) });
+    }
+  }
+
+  /** Blocks became askable again: ask every neighbour that serves us. */
+  private refillServing(): void {
+    for (const link of this.links) if (link.amInterested && !link.peerChoking) this.fillAsks(link);
+  }
+
+  // --- interest ---
+
+  /** We hold `index` now: it no longer draws us to the neighbours that have it. */
+  private loseInterestIn(index: number): void {
+    const { remoteWords, words, interesting } = this.table;
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
     const links = this.links;
     for (let k = 0; k < links.length; k++) {
-      const owner = this.linkOwners[k] as number;
-      const has =
-        owner >= 0
-          ? ((announced[owner * words + word] as number) & bit) !== 0
-          : (links[k] as Connection).remote.has(piece);
-      if (!has) continue;
-      const interesting = this.store.interesting;
-      const end = this.linkEnds[k] as number;
-      const left = (interesting[end] as number) - 1;
-      interesting[end] = left;
-      if (left === 0) this.updateInterest(links[k] as Connection, out);
+      const link = links[k] as Link<Address>;
+      const id = link.id;
+      if (((remoteWords[id * words + word] as number) & bit) === 0) continue;
+      const left = (interesting[id] as number) - 1;
+      interesting[id] = left;
+      if (left === 0) this.updateInterest(link);
     }
   }
 
-  private updateInterest(connection: Connection, out: WireOut): void {
-    const interested = connection.interesting > 0;
-    if (interested === connection.amInterested) return;
-    connection.amInterested = interested;
-    out.interested(this.id, connection.peer, interested);
+  private updateInterest(link: Link<Address>): void {
+    const interested = (this.table.interesting[link.id] as number) > 0;
+    if (interested === link.amInterested) return;
+    link.amInterested = interested;
+    this.updateServed(link);
+    this.send(link, { kind: interested ? 'interested' : 'not-interested' });
   }
 
-  private fillRequests(connection: Connection, out: WireOut): void {
-    if (connection.inFlightCount >= this.options.piecesInFlight) return;
-    const context = this.pickContext;
-    context.remote = connection.remote;
-    while (connection.inFlightCount < this.options.piecesInFlight) {
-      let piece = this.options.picker(context);
-      if (piece < 0 && this.options.endgame && this.unrequestedMissing === 0) {
-        piece = endgamePick(context, (p) => connection.isInFlight(p));
+  private updateServed(link: Link<Address>): void {
+    this.table.served[link.id] = link.amInterested && !link.peerChoking ? 1 : 0;
+  }
+
+  // --- bookkeeping ---
+
+  private send(link: Link<Address>, message: PeerMessage): void {
+    this.table.lastSentAt[link.id] = this.now;
+    this.out.send(link.id, message);
+  }
+
+  private protocolError(link: Link<Address>, detail: string): void {
+    this.closeLink(link, { kind: 'protocol', detail });
+  }
+
+  private closeLink(link: Link<Address>, reason: CloseReason): void {
+    if (this.byId[link.id] !== link) return;
+    this.forget(link);
+    this.out.close(link.id, reason);
+  }
+
+  /** Drops every trace of a link: its counts, its asks (asked elsewhere), its slot. */
+  private forget(link: Link<Address>): void {
+    this.byId[link.id] = undefined;
+    this.freeIds.push(link.id);
+    const table = this.table;
+    const last = this.links.pop() as Link<Address>;
+    if (last !== link) {
+      this.links[link.slot] = last;
+      last.slot = link.slot;
+    }
+    if (link.address !== undefined) this.linkedAddresses.delete(link.address);
+    table.forEach(link.id, (piece) => {
+      if (!this.have.has(piece)) this.availability.decrement(piece);
+    });
+    table.state[link.id] = 0;
+    table.served[link.id] = 0;
+    if (this.optimistic === link) this.optimistic = undefined;
+    if (!link.amChoking) this.unchoked--;
+    link.queued.length = 0;
+    link.sending.length = 0;
+    this.dropAsks(link);
+    // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
+    if (this.links.length === 0 && !this.isSeed && !this.stopped && this.started && !this.announcing) {
+      this.announce('periodic');
+    }
+  }
+
+  private countSent(link: Link<Address>, bytes: number): void {
+    link.sentThisRound += bytes;
+    link.sentTotal += bytes;
+    this.bytesSent += bytes;
+  }
+
+  private countReceived(link: Link<Address>, bytes: number): void {
+    link.receivedThisRound += bytes;
+    this.bytesReceived += bytes;
+  }
+
+  private room(): number {
+    return this.config.maxConnections - this.links.length - this.dialling.size;
+  }
+
+  private leftBytes(): number {
+    let left = 0;
+    for (let index = 0; index < this.geometry.pieces; index++) {
+      if (!this.have.has(index)) left += this.geometry.pieceLength(index);
+    }
+    return left;
+  }
+
+  // --- checks ---
+
+  /**
+   * Recomputes every count the peer keeps up to date as it goes, from the state it derives from, and
+   * throws on the first that disagrees. Simulation tests run it after every event.
+   */
+  checkInvariants(): void {
+    const fail = (what: string) => {
+      throw new Error(`peer ${hex(this.config.peerId)}: ${what}`);
+    };
+    const { pieces } = this.geometry;
+    const asked = new Uint8Array(this.geometry.blocks);
+    let unchoked = 0;
+    this.links.forEach((link, slot) => {
+      if (link.slot !== slot || this.byId[link.id] !== link) fail(`link ${link.id} misplaced`);
+      const table = this.table;
+      let interesting = 0;
+      let count = 0;
+      table.forEach(link.id, (piece) => {
+        count++;
+        if (!this.have.has(piece)) interesting++;
+      });
+      const kept = table.interesting[link.id];
+      if (interesting !== kept) fail(`link ${link.id}: interesting ${kept}, recount ${interesting}`);
+      if (count !== table.remoteCount[link.id]) fail(`link ${link.id}: remote count wrong`);
+      const open = table.state[link.id] === OPEN;
+      if (open && link.amInterested !== interesting > 0) fail(`link ${link.id}: interest flag wrong`);
+      const served = link.amInterested && !link.peerChoking ? 1 : 0;
+      if (table.served[link.id] !== served) fail(`link ${link.id}: served flag wrong`);
+      if (!link.amChoking) unchoked++;
+      for (const block of link.asked) asked[block] = (asked[block] as number) + 1;
+      if (new Set(link.asked).size !== link.asked.length) fail(`link ${link.id}: a block asked twice`);
+      if (link.sending.length > this.config.uploadWindow) fail(`link ${link.id}: upload window overrun`);
+    });
+    if (unchoked !== this.unchoked) fail(`unchoked ${this.unchoked}, recount ${unchoked}`);
+    let openTotal = 0;
+    for (let index = 0; index < pieces; index++) {
+      if (this.have.has(index)) {
+        if (this.ledger.open[index] !== 0) fail(`piece ${index} held but open`);
+        continue;
       }
-      if (piece < 0) return;
-      connection.addInFlight(piece);
-      if (this.addRequested(piece, 1) === 1) this.unrequestedMissing--;
-      out.request(this.id, connection.peer, piece);
+      const holders = this.links.reduce((n, link) => n + (this.table.has(link.id, index) ? 1 : 0), 0);
+      if (this.availability.of(index) !== holders) {
+        fail(`piece ${index}: availability ${this.availability.of(index)}, recount ${holders}`);
+      }
+      let open = 0;
+      let received = 0;
+      this.ledger.forBlocks(index, (block) => {
+        if (this.ledger.asked[block] !== asked[block])
+          fail(`block ${block}: asked ${this.ledger.asked[block]}, recount ${asked[block]}`);
+        if (this.ledger.received[block] === 1) received++;
+        else if (asked[block] === 0) open++;
+      });
+      if (open !== this.ledger.open[index])
+        fail(`piece ${index}: open ${this.ledger.open[index]}, recount ${open}`);
+      if (received !== this.ledger.receivedInPiece[index]) fail(`piece ${index}: received count wrong`);
+      openTotal += open;
     }
+    if (openTotal !== this.ledger.openTotal)
+      fail(`open blocks ${this.ledger.openTotal}, recount ${openTotal}`);
   }
+}
 
-  /** Requests to this connection are void (choked or gone): ask others for those pieces. */
-  private dropRequests(connection: Connection, out: WireOut): void {
-    if (connection.inFlightCount === 0) return;
-    const dropped = connection.takeInFlight();
-    for (const piece of dropped) this.unrequest(piece);
-    this.refillUnchoked(out);
+function indexOfRef(list: readonly BlockRef[], ref: BlockRef): number {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as BlockRef;
+    if (item.index === ref.index && item.begin === ref.begin && item.length === ref.length) return i;
   }
+  return -1;
+}
 
-  /** Pieces became requestable again: ask every neighbour that serves us. */
-  private refillUnchoked(out: WireOut): void {
-    for (const other of this.links) {
-      if (other.amInterested && !other.peerChoking) this.fillRequests(other, out);
-    }
-  }
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
-  private unrequest(piece: number): void {
-    if (this.addRequested(piece, -1) === 0 && !this.have.has(piece)) this.unrequestedMissing++;
-  }
+/** Bytes as lowercase hex: a peer id as a key. */
+export function hex(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return text;
+}
 
-  private addRequested(piece: number, delta: number): number {
-    const count = (this.requested[piece] as number) + delta;
-    this.requested[piece] = count;
-    return count;
-  }
+/** An address as a key of the ban list (which also holds peer ids). */
+function addressKey(address: unknown): string {
+  return `@${String(address)}`;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }

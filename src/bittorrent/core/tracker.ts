@@ -1,7 +1,8 @@
 // The BitTorrent tracker: it knows who is in the swarm and answers an announce with a random sample of
 // them (50 by default), as real trackers do. It knows nothing of pieces.
 import type { Rng } from '../../util/rng.ts';
-import type { PeerId } from './wire.ts';
+/** A peer as the tracker knows it: whatever the runtime names peers by. */
+export type PeerId = number;
 
 export class BtTracker {
   /** Members, densely packed so that a random sample costs O(sample), and leaving costs O(1). */

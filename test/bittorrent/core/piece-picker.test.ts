@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Availability } from '../../../src/bittorrent/core/availability.ts';
 import { Bitset } from '../../../src/bittorrent/core/bitset.ts';
 import {
-  ENDGAME_MAX_REQUESTS,
+  ENDGAME_MAX_ASKS,
   endgamePick,
   type PickContext,
   type PiecePicker,
@@ -35,14 +35,15 @@ function contextOf(setup: Setup): PickContext {
   const availability = new Availability(n, MAX_AVAILABILITY);
   const remote = new Bitset(n);
   const have = new Bitset(n);
-  const requested = new Uint16Array(n);
+  // Pieces of one block each: a piece is open while it is neither held nor asked of anyone.
+  const open = new Int32Array(n);
   setup.pieces.forEach((state, piece) => {
     for (let i = 0; i < state.holders; i++) availability.increment(piece);
     if (state.remote) remote.add(piece);
     if (state.have) have.add(piece);
-    requested[piece] = state.requested;
+    open[piece] = !state.have && state.requested === 0 ? 1 : 0;
   });
-  return { availability, remote, requested, have, rng: new Rng(setup.seed) };
+  return { availability, remoteWords: remote.words, remoteFrom: 0, open, have, rng: new Rng(setup.seed) };
 }
 
 /** Pieces the remote has, we lack, and nobody is asked for. */
@@ -230,11 +231,13 @@ describe('endgame pick', () => {
       fc.property(endgameSetupArb, ({ setup, already }) => {
         const context = contextOf(setup);
         const fromThisPeer = (piece: number) => already[piece] === true;
+        const askable = (piece: number) =>
+          (setup.pieces[piece]?.requested ?? 0) < ENDGAME_MAX_ASKS && !fromThisPeer(piece);
         const eligible = setup.pieces.flatMap((s, piece) =>
-          s.remote && !s.have && s.requested < ENDGAME_MAX_REQUESTS && !fromThisPeer(piece) ? [piece] : [],
+          s.remote && !s.have && s.requested < ENDGAME_MAX_ASKS && !fromThisPeer(piece) ? [piece] : [],
         );
         for (let draw = 0; draw < 5; draw++) {
-          const piece = endgamePick(context, fromThisPeer);
+          const piece = endgamePick(context, askable);
           if (eligible.length === 0) expect(piece).toBe(-1);
           else expect(eligible).toContain(piece);
         }
@@ -242,15 +245,17 @@ describe('endgame pick', () => {
     );
   });
 
-  it('asks for a piece already requested once, but never one requested twice', () => {
+  it('keeps to the pieces the asker may still ask for (end game: asked once, not twice)', () => {
     const pieces: PieceState[] = [
       { holders: 1, remote: true, have: false, requested: 2 },
       { holders: 1, remote: true, have: false, requested: 1 },
       { holders: 1, remote: true, have: true, requested: 0 },
     ];
     const context = contextOf({ pieces, seed: 3 });
-    for (let draw = 0; draw < 20; draw++) expect(endgamePick(context, () => false)).toBe(1);
-    expect(endgamePick(context, (piece) => piece === 1)).toBe(-1);
+    const asks = (piece: number) => pieces[piece]?.requested ?? 0;
+    for (let draw = 0; draw < 20; draw++)
+      expect(endgamePick(context, (p) => asks(p) < ENDGAME_MAX_ASKS)).toBe(1);
+    expect(endgamePick(context, (p) => asks(p) < ENDGAME_MAX_ASKS && p !== 1)).toBe(-1);
   });
 
   it('returns -1 when every piece is held', () => {
