@@ -9,8 +9,6 @@ export class Link<Address> {
   fast = false;
   /** Our bitfield (or have-all/have-none) has gone: haves may follow it. */
   sentFirst = false;
-  /** Its first message after the handshake has come: a bitfield is no longer allowed. */
-  gotFirst = false;
   /** Its peer id (hex), once its handshake has come. */
   peerKey = '';
   amChoking = true;

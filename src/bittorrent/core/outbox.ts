@@ -40,6 +40,12 @@ export type PeerEvent =
 
 export interface PeerOutbox<Address> {
   send(link: LinkId, message: PeerMessage): void;
+  /**
+   * Send one message to every link on which the peer has sent its first message (its bitfield, or
+   * have-all/have-none): BEP 3's have, which goes to every neighbour. One call, not one per link, so
+   * that a runtime holding many peers can carry it as one event.
+   */
+  broadcast(message: PeerMessage): void;
   /** The peer has forgotten the link; the runtime closes its transport. */
   close(link: LinkId, reason: CloseReason): void;
   /** Open a connection; the runtime answers with openLink or handleConnectFailure. */

@@ -11,7 +11,7 @@ import type { ChokeCandidate, Choker } from './choker.ts';
 import type { TorrentGeometry } from './geometry.ts';
 import type { LinkId } from './ids.ts';
 import { Link } from './link.ts';
-import { HANDSHAKING, LinkTable, OPEN } from './link-table.ts';
+import { FREE, GOT_FIRST_FLAG, HANDSHAKING, HEARD_FLAG, LinkTable, OPEN, SERVED_FLAG } from './link-table.ts';
 import { BLOCK_BYTES, type BlockRef, type Handshake, type PeerMessage } from './messages.ts';
 import type { AnnounceEvent, CloseReason, PeerOutbox } from './outbox.ts';
 import { ENDGAME_MAX_ASKS, endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
@@ -102,10 +102,19 @@ export class BtPeer<Address> {
   private readonly byId: (Link<Address> | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private readonly links: Link<Address>[] = [];
+  /** The links' ids in the same order: loops over every link read these, not the objects. */
+  private readonly linkIds: number[] = [];
   /** Addresses dialled and not yet connected: they count against the connection limit. */
   private readonly dialling = new Set<Address>();
   /** Addresses of open links, so that a peer is not dialled twice. */
   private readonly linkedAddresses = new Set<Address>();
+  /**
+   * The state every have touches, in one array: availability counts (pieces words), then our own
+   * pieces (the `have` bitset's words), then the link table's rows.
+   */
+  private readonly hot: Uint32Array;
+  /** Where our own pieces start in `hot`. */
+  private readonly haveAt: number;
   /** Per-link state every have touches. */
   private readonly table: LinkTable;
   /** How many neighbours hold each piece we lack (a piece held is never picked, so it is not counted). */
@@ -124,6 +133,8 @@ export class BtPeer<Address> {
   private stopped = false;
   private announcing = false;
   private announceFailures = 0;
+  /** The tracker has answered an announce: until it has, a retry says `started` again. */
+  private trackerKnowsUs = false;
   private nextTickAt = CLOSED_AT;
   private nextAnnounceAt = CLOSED_AT;
   private now = 0;
@@ -138,15 +149,28 @@ export class BtPeer<Address> {
   ) {
     const { geometry, held } = config;
     this.geometry = geometry;
-    this.have = new Bitset(geometry.pieces);
+    // What every have touches, in one array: a have costs a cache miss per array it reaches.
+    const words = (geometry.pieces + 31) >>> 5;
+    this.hot = new Uint32Array(
+      geometry.pieces + words + LinkTable.wordsFor(config.maxConnections, geometry.pieces),
+    );
+    this.haveAt = geometry.pieces;
+    this.have = new Bitset(geometry.pieces, this.hot.subarray(this.haveAt, this.haveAt + words));
     if (held === 'all') this.have.addAll();
     else if (held !== 'none') this.have.copyFrom(held);
-    this.availability = new Availability(geometry.pieces, config.maxConnections);
-    this.table = new LinkTable(config.maxConnections, geometry.pieces);
+    this.availability = new Availability(
+      geometry.pieces,
+      config.maxConnections,
+      this.hot.subarray(0, geometry.pieces),
+    );
+    this.table = new LinkTable(config.maxConnections, geometry.pieces, {
+      array: this.hot,
+      base: geometry.pieces + words,
+    });
     this.ledger = new BlockLedger(geometry, (index) => this.have.has(index));
     this.pickContext = {
       availability: this.availability,
-      remoteWords: this.table.remoteWords,
+      remoteWords: this.table.rows,
       remoteFrom: 0,
       open: this.ledger.open,
       have: this.have,
@@ -198,7 +222,7 @@ export class BtPeer<Address> {
       if (this.nextTickAt <= now) this.nextTickAt = now + period;
       this.tick();
     }
-    if (now >= this.nextAnnounceAt && !this.announcing) this.announce('periodic');
+    if (now >= this.nextAnnounceAt && !this.announcing) this.reannounce();
   }
 
   // --- the tracker ---
@@ -228,9 +252,15 @@ export class BtPeer<Address> {
   }
 
   private announceAnswered(): void {
+    this.trackerKnowsUs = true;
     this.announcing = false;
     this.announceFailures = 0;
     if (!this.stopped) this.nextAnnounceAt = this.now + this.config.timers.announceS;
+  }
+
+  /** The periodic announce, or `started` again while the tracker has never answered. */
+  private reannounce(): void {
+    this.announce(this.trackerKnowsUs ? 'periodic' : 'started');
   }
 
   private announce(event: AnnounceEvent): void {
@@ -249,9 +279,13 @@ export class BtPeer<Address> {
 
   // --- connections ---
 
-  /** Room for one more connection, counting those being dialled. */
+  /**
+   * Room for one more connection that comes in. Dials under way do not count here (they count when
+   * choosing whom to dial): in a flash crowd every peer is dialling at once, and a peer that refused
+   * every caller while its own dials were out would be refused by all of them in turn.
+   */
   canAccept(address?: Address): boolean {
-    if (this.stopped || this.room() <= 0) return false;
+    if (this.stopped || this.links.length >= this.config.maxConnections) return false;
     return (
       address === undefined || (!this.linkedAddresses.has(address) && !this.banned.has(addressKey(address)))
     );
@@ -277,6 +311,7 @@ export class BtPeer<Address> {
     this.byId[id] = link;
     link.slot = this.links.length;
     this.links.push(link);
+    this.linkIds.push(id);
     if (address !== undefined) this.linkedAddresses.add(address);
     this.send(link, {
       kind: 'handshake',
@@ -303,15 +338,20 @@ export class BtPeer<Address> {
 
   /** A message came on a link. The message is read during the call only. */
   handle(id: LinkId, message: PeerMessage, now: number): void {
-    const table = this.table;
-    const state = table.state[id];
-    if (state === undefined || state < HANDSHAKING || this.stopped) return;
+    if (!(id >= 0 && id < this.table.capacity) || this.stopped) return;
+    const state = this.table.stateOf(id);
+    if (state === FREE) return;
     this.now = now;
-    table.lastReceivedAt[id] = now;
     // The hottest message first, on the link table alone.
     if (message.kind === 'have' && state === OPEN) {
       this.onHave(id, message.index);
       return;
+    }
+    this.table.hear(id);
+    const kind = message.kind;
+    // A bitfield is allowed only first; anything else counts as the first message.
+    if (state === OPEN && kind !== 'bitfield' && kind !== 'have-all' && kind !== 'have-none') {
+      this.table.markGotFirst(id);
     }
     const link = this.byId[id] as Link<Address>;
     if (state === HANDSHAKING) {
@@ -353,50 +393,37 @@ export class BtPeer<Address> {
         this.onHave(id, message.index);
         return;
       }
-      case 'choke':
-        link.gotFirst = true;
-        {
-          this.onChoke(link);
-          return;
-        }
+      case 'choke': {
+        this.onChoke(link);
+        return;
+      }
       case 'unchoke':
-        link.gotFirst = true;
         link.peerChoking = false;
         this.updateServed(link);
         {
           this.fillAsks(link);
           return;
         }
-      case 'interested':
-        link.gotFirst = true;
-        {
-          this.onInterested(link);
-          return;
-        }
+      case 'interested': {
+        this.onInterested(link);
+        return;
+      }
       case 'not-interested':
-        link.gotFirst = true;
         link.peerInterested = false;
         return;
-      case 'request':
-        link.gotFirst = true;
-        {
-          this.onRequest(link, message);
-          return;
-        }
-      case 'cancel':
-        link.gotFirst = true;
-        {
-          this.onCancel(link, message);
-          return;
-        }
-      case 'piece':
-        link.gotFirst = true;
-        {
-          this.onPiece(link, message, message.data);
-          return;
-        }
+      case 'request': {
+        this.onRequest(link, message);
+        return;
+      }
+      case 'cancel': {
+        this.onCancel(link, message);
+        return;
+      }
+      case 'piece': {
+        this.onPiece(link, message, message.data);
+        return;
+      }
       case 'reject':
-        link.gotFirst = true;
         if (!link.fast) {
           this.protocolError(link, 'reject without the fast extension');
           return;
@@ -409,7 +436,6 @@ export class BtPeer<Address> {
       case 'allowed-fast':
       case 'port':
         // Hints this peer does not use (it asks by its own picker, and has no DHT).
-        link.gotFirst = true;
         return;
       default: {
         assertNever(message);
@@ -436,7 +462,7 @@ export class BtPeer<Address> {
       this.closeLink(link, { kind: 'duplicate' });
       return;
     }
-    this.table.state[link.id] = OPEN;
+    this.table.setState(link.id, OPEN);
     link.peerKey = key;
     link.fast = handshake.fast;
     link.lastDataAt = this.now;
@@ -457,11 +483,10 @@ export class BtPeer<Address> {
 
   /** A bitfield, have-all or have-none is allowed only as the first message. */
   private takeFirst(link: Link<Address>, kind: string): boolean {
-    if (link.gotFirst) {
+    if (this.table.gotFirst(link.id)) {
       this.protocolError(link, `${kind} after the first message`);
       return false;
     }
-    link.gotFirst = true;
     return true;
   }
 
@@ -474,7 +499,7 @@ export class BtPeer<Address> {
       this.availability.increment(piece);
       interesting++;
     });
-    table.interesting[link.id] = interesting;
+    table.setInteresting(link.id, interesting);
     // Two seeds have nothing to give each other: the connection would only hold a slot.
     if (this.isSeed && table.isFull(link.id)) {
       this.closeLink(link, { kind: 'both-seeds' });
@@ -485,20 +510,28 @@ export class BtPeer<Address> {
 
   /** A have: on the link table alone, unless it may change our interest or bring an ask. */
   private onHave(id: number, index: number): void {
-    const table = this.table;
     if (!(index >= 0 && index < this.geometry.pieces)) {
       this.protocolError(this.byId[id] as Link<Address>, `have ${index}`);
       return;
     }
-    if (!table.add(id, index) || this.have.has(index)) return;
-    this.availability.increment(index);
-    const before = table.interesting[id] as number;
-    table.interesting[id] = before + 1;
-    if (before !== 0 && table.served[id] === 0) return;
+    // One row of the link table: its flags, its interest count and the word of its pieces.
+    const rows = this.hot;
+    const row = this.table.rowOf(id);
+    const flags = rows[row] as number;
+    rows[row] = flags | HEARD_FLAG | GOT_FIRST_FLAG;
+    const at = row + 2 + (index >>> 5);
+    const bit = 1 << (index & 31);
+    const before = rows[at] as number;
+    if ((before & bit) !== 0) return;
+    rows[at] = before | bit;
+    if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) return;
+    rows[index] = (rows[index] as number) + 1;
+    const interesting = rows[row + 1] as number;
+    rows[row + 1] = interesting + 1;
+    if (interesting !== 0 && (flags & SERVED_FLAG) === 0) return;
     const link = this.byId[id] as Link<Address>;
-    link.gotFirst = true;
-    if (before === 0) this.updateInterest(link);
-    if (table.served[id] === 1) this.fillAsks(link);
+    if (interesting === 0) this.updateInterest(link);
+    if (this.table.isServed(id)) this.fillAsks(link);
   }
 
   private onChoke(link: Link<Address>): void {
@@ -639,8 +672,10 @@ export class BtPeer<Address> {
     this.ledger.pass(index);
     this.have.add(index);
     this.loseInterestIn(index);
-    const have: PeerMessage = { kind: 'have', index };
-    for (const link of this.links) if (link.sentFirst) this.send(link, have);
+    // Every link past its first message hears it (a link still in its handshake gets a bitfield later).
+    const sentAt = this.table.lastSentAt;
+    for (const id of this.linkIds) if (this.table.isOpen(id)) sentAt[id] = this.now;
+    this.out.broadcast({ kind: 'have', index });
     this.out.event({ kind: 'piece-completed', index });
     if (this.have.isFull) this.onCompleted();
   }
@@ -690,7 +725,7 @@ export class BtPeer<Address> {
     // Close the round first: the choker ranks neighbours by what they did in the round just ended.
     for (const link of this.links) link.endRound();
     this.dropUselessLink();
-    if (this.starved() && !this.announcing) this.announce('periodic');
+    if (this.starved() && !this.announcing) this.reannounce();
     this.rechoke();
   }
 
@@ -701,7 +736,8 @@ export class BtPeer<Address> {
     const table = this.table;
     let dropped = false;
     for (const link of [...this.links]) {
-      const open = table.state[link.id] === OPEN;
+      const open = table.isOpen(link.id);
+      if (table.takeHeard(link.id)) table.lastReceivedAt[link.id] = now;
       if (!open && now - link.openedAt >= t.handshakeTimeoutS) {
         this.closeLink(link, { kind: 'handshake-timeout' });
         continue;
@@ -739,7 +775,7 @@ export class BtPeer<Address> {
     const useless =
       this.links.find(
         (l) =>
-          this.table.state[l.id] === OPEN &&
+          this.table.isOpen(l.id) &&
           !l.amInterested &&
           !l.peerInterested &&
           l.asked.length === 0 &&
@@ -777,7 +813,7 @@ export class BtPeer<Address> {
 
   /** Chokes or unchokes a neighbour, and says so; nothing if it is so already. */
   private setChoked(link: Link<Address>, choked: boolean): void {
-    if (choked === link.amChoking || this.table.state[link.id] !== OPEN) return;
+    if (choked === link.amChoking || !this.table.isOpen(link.id)) return;
     link.amChoking = choked;
     this.unchoked += choked ? -1 : 1;
     this.send(link, { kind: choked ? 'choke' : 'unchoke' });
@@ -828,7 +864,7 @@ export class BtPeer<Address> {
       if (this.table.has(link.id, index)) return this.ledger.firstOpen(index);
     }
     const context = this.pickContext;
-    context.remoteFrom = link.id * this.table.words;
+    context.remoteFrom = this.table.remoteFrom(link.id);
     const index = this.config.picker(context);
     if (index >= 0) return this.ledger.firstOpen(index);
     if (!this.config.endgame || this.ledger.openTotal !== 0) return -1;
@@ -891,22 +927,22 @@ export class BtPeer<Address> {
 
   /** We hold `index` now: it no longer draws us to the neighbours that have it. */
   private loseInterestIn(index: number): void {
-    const { remoteWords, words, interesting } = this.table;
-    const word = index >>> 5;
+    const rows = this.hot;
+    const word = 2 + (index >>> 5);
     const bit = 1 << (index & 31);
-    const links = this.links;
-    for (let k = 0; k < links.length; k++) {
-      const link = links[k] as Link<Address>;
-      const id = link.id;
-      if (((remoteWords[id * words + word] as number) & bit) === 0) continue;
-      const left = (interesting[id] as number) - 1;
-      interesting[id] = left;
-      if (left === 0) this.updateInterest(link);
+    const ids = this.linkIds;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k] as number;
+      const row = this.table.rowOf(id);
+      if (((rows[row + word] as number) & bit) === 0) continue;
+      const left = (rows[row + 1] as number) - 1;
+      rows[row + 1] = left;
+      if (left === 0) this.updateInterest(this.byId[id] as Link<Address>);
     }
   }
 
   private updateInterest(link: Link<Address>): void {
-    const interested = (this.table.interesting[link.id] as number) > 0;
+    const interested = this.table.interestingOf(link.id) > 0;
     if (interested === link.amInterested) return;
     link.amInterested = interested;
     this.updateServed(link);
@@ -914,7 +950,7 @@ export class BtPeer<Address> {
   }
 
   private updateServed(link: Link<Address>): void {
-    this.table.served[link.id] = link.amInterested && !link.peerChoking ? 1 : 0;
+    this.table.setServed(link.id, link.amInterested && !link.peerChoking);
   }
 
   // --- bookkeeping ---
@@ -940,16 +976,18 @@ export class BtPeer<Address> {
     this.freeIds.push(link.id);
     const table = this.table;
     const last = this.links.pop() as Link<Address>;
+    const lastId = this.linkIds.pop() as number;
     if (last !== link) {
       this.links[link.slot] = last;
+      this.linkIds[link.slot] = lastId;
       last.slot = link.slot;
     }
     if (link.address !== undefined) this.linkedAddresses.delete(link.address);
     table.forEach(link.id, (piece) => {
       if (!this.have.has(piece)) this.availability.decrement(piece);
     });
-    table.state[link.id] = 0;
-    table.served[link.id] = 0;
+    table.setState(link.id, FREE);
+    table.setServed(link.id, false);
     if (this.optimistic === link) this.optimistic = undefined;
     if (!link.amChoking) this.unchoked--;
     link.queued.length = 0;
@@ -957,7 +995,7 @@ export class BtPeer<Address> {
     this.dropAsks(link);
     // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
     if (this.links.length === 0 && !this.isSeed && !this.stopped && this.started && !this.announcing) {
-      this.announce('periodic');
+      this.reannounce();
     }
   }
 
@@ -998,7 +1036,9 @@ export class BtPeer<Address> {
     const asked = new Uint8Array(this.geometry.blocks);
     let unchoked = 0;
     this.links.forEach((link, slot) => {
-      if (link.slot !== slot || this.byId[link.id] !== link) fail(`link ${link.id} misplaced`);
+      if (link.slot !== slot || this.byId[link.id] !== link || this.linkIds[slot] !== link.id) {
+        fail(`link ${link.id} misplaced`);
+      }
       const table = this.table;
       let interesting = 0;
       let count = 0;
@@ -1006,13 +1046,13 @@ export class BtPeer<Address> {
         count++;
         if (!this.have.has(piece)) interesting++;
       });
-      const kept = table.interesting[link.id];
+      const kept = table.interestingOf(link.id);
       if (interesting !== kept) fail(`link ${link.id}: interesting ${kept}, recount ${interesting}`);
-      if (count !== table.remoteCount[link.id]) fail(`link ${link.id}: remote count wrong`);
-      const open = table.state[link.id] === OPEN;
+      if (count !== table.countOf(link.id)) fail(`link ${link.id}: remote count wrong`);
+      const open = table.isOpen(link.id);
       if (open && link.amInterested !== interesting > 0) fail(`link ${link.id}: interest flag wrong`);
-      const served = link.amInterested && !link.peerChoking ? 1 : 0;
-      if (table.served[link.id] !== served) fail(`link ${link.id}: served flag wrong`);
+      const served = link.amInterested && !link.peerChoking;
+      if (table.isServed(link.id) !== served) fail(`link ${link.id}: served flag wrong`);
       if (!link.amChoking) unchoked++;
       for (const block of link.asked) asked[block] = (asked[block] as number) + 1;
       if (new Set(link.asked).size !== link.asked.length) fail(`link ${link.id}: a block asked twice`);

@@ -2,67 +2,84 @@
 // ends 2c (the dialler) and 2c + 1 (the dialled); a message sent from end e arrives at end e ^ 1. An end
 // closes when its peer closes it or hears that the other end did; a connection is reused once both
 // ends are closed, with a new generation, so that a message still under way to an old one is dropped.
-// This table is the simulator's, not a peer's: peers know only their own link ids.
+// This table is the simulator's, not a peer's: peers know only their own link ids. An end's fields
+// sit side by side in one array, as a have delivered to many peers reads one end after another.
 import { doubled } from '../../util/arrays.ts';
 import type { LinkId } from '../core/ids.ts';
 
+const STRIDE = 8;
+const PEER = 0;
+const LINK = 1;
+const OPEN = 2;
+const GENERATION = 3;
+/** When (in broadcast order) the end sent its first message: broadcasts after it reach it. */
+const FIRST_SENT = 4;
+/** Where the end is in its peer's list of ends. */
+const SLOT = 5;
+const NOT_YET = 0x7fffffff;
+
 export class ConnectionTable {
-  /** Per end: the peer there, its link id, and whether it is open. */
-  private peerAt = new Int32Array(512);
-  private linkAt = new Int32Array(512);
-  private openAt = new Uint8Array(512);
+  private fields = new Int32Array(512 * STRIDE);
   /** Per end: when the last message sent from it arrives (in order, with drawn latencies). */
   lastArrival = new Float64Array(512);
-  /** Per connection: its generation (bumped on reuse). */
-  private generation = new Int32Array(256);
   private readonly free: number[] = [];
   private used = 0;
   /** Per peer, per link id: the end (-1: none). */
   private readonly endOfLink: number[][];
+  /** Per peer: its open ends, in no order. */
+  private readonly ends: number[][];
 
   constructor(peers: number) {
     this.endOfLink = Array.from({ length: peers }, () => []);
+    this.ends = Array.from({ length: peers }, () => []);
   }
 
   /** A new connection between `dialler` and `dialled`; its ends get their links with `attach`. */
   open(dialler: number, dialled: number): number {
     const connection = this.free.pop() ?? this.grow();
-    for (const [end, peer] of [
-      [2 * connection, dialler],
-      [2 * connection + 1, dialled],
-    ] as const) {
-      this.peerAt[end] = peer;
-      this.linkAt[end] = -1;
-      this.openAt[end] = 1;
-      this.lastArrival[end] = 0;
-    }
+    this.openEnd(2 * connection, dialler);
+    this.openEnd(2 * connection + 1, dialled);
     return connection;
   }
 
+  private openEnd(end: number, peer: number): void {
+    const f = this.fields;
+    const at = end * STRIDE;
+    f[at + PEER] = peer;
+    f[at + LINK] = -1;
+    f[at + OPEN] = 1;
+    f[at + FIRST_SENT] = NOT_YET;
+    const ends = this.ends[peer] as number[];
+    f[at + SLOT] = ends.length;
+    ends.push(end);
+    this.lastArrival[end] = 0;
+  }
+
   attach(end: number, link: LinkId): void {
-    this.linkAt[end] = link;
-    (this.endOfLink[this.peerAt[end] as number] as number[])[link] = end;
+    this.fields[end * STRIDE + LINK] = link;
+    (this.endOfLink[this.peerOf(end)] as number[])[link] = end;
   }
 
   generationOf(end: number): number {
-    return this.generation[end >> 1] as number;
+    return this.fields[end * STRIDE + GENERATION] as number;
   }
 
   /** The end, if it is open and of the connection's generation `generation`. */
   isCurrent(end: number, generation: number): boolean {
-    return this.openAt[end] === 1 && this.generation[end >> 1] === generation;
+    const at = end * STRIDE;
+    return this.fields[at + OPEN] === 1 && this.fields[at + GENERATION] === generation;
   }
 
   isOpen(end: number): boolean {
-    return this.openAt[end] === 1;
+    return this.fields[end * STRIDE + OPEN] === 1;
   }
 
   peerOf(end: number): number {
-    return this.peerAt[end] as number;
+    return this.fields[end * STRIDE + PEER] as number;
   }
 
   linkOf(end: number): LinkId {
-    return this.linkAt[end] as LinkId;
+    return this.fields[end * STRIDE + LINK] as LinkId;
   }
 
   /** The end of `peer`'s link, or -1. */
@@ -70,28 +87,53 @@ export class ConnectionTable {
     return (this.endOfLink[peer] as number[])[link] ?? -1;
   }
 
+  /** `peer`'s open ends (do not change the list while reading it). */
+  endsOf(peer: number): readonly number[] {
+    return this.ends[peer] as number[];
+  }
+
+  /** The end has sent its first message, at broadcast sequence `sequence`. */
+  markFirstSent(end: number, sequence: number): void {
+    this.fields[end * STRIDE + FIRST_SENT] = sequence;
+  }
+
+  /** Whether a broadcast at `sequence` from this end's peer reaches it (its first message went before). */
+  heardFirstBefore(end: number, sequence: number): boolean {
+    return (this.fields[end * STRIDE + FIRST_SENT] as number) < sequence;
+  }
+
   /** Closes one end; once both are closed the connection may be reused. */
   close(end: number): void {
-    if (this.openAt[end] === 0) return;
-    this.openAt[end] = 0;
-    const link = this.linkAt[end] as number;
-    const ends = this.endOfLink[this.peerAt[end] as number] as number[];
-    if (link >= 0 && ends[link] === end) ends[link] = -1;
-    if (this.openAt[end ^ 1] === 0) this.release(end >> 1);
+    const f = this.fields;
+    const at = end * STRIDE;
+    if (f[at + OPEN] === 0) return;
+    f[at + OPEN] = 0;
+    const peer = f[at + PEER] as number;
+    const link = f[at + LINK] as number;
+    const byLink = this.endOfLink[peer] as number[];
+    if (link >= 0 && byLink[link] === end) byLink[link] = -1;
+    const ends = this.ends[peer] as number[];
+    const last = ends.pop() as number;
+    if (last !== end) {
+      const slot = f[at + SLOT] as number;
+      ends[slot] = last;
+      f[last * STRIDE + SLOT] = slot;
+    }
+    if (f[(end ^ 1) * STRIDE + OPEN] === 0) this.release(end >> 1);
   }
 
   private release(connection: number): void {
-    this.generation[connection] = (this.generation[connection] as number) + 1;
+    for (const end of [2 * connection, 2 * connection + 1]) {
+      const at = end * STRIDE + GENERATION;
+      this.fields[at] = (this.fields[at] as number) + 1;
+    }
     this.free.push(connection);
   }
 
   private grow(): number {
     const connection = this.used++;
-    if (connection === this.generation.length) {
-      this.generation = doubled(this.generation);
-      this.peerAt = doubled(this.peerAt);
-      this.linkAt = doubled(this.linkAt);
-      this.openAt = doubled(this.openAt);
+    if (2 * connection + 1 >= this.lastArrival.length) {
+      this.fields = doubled(this.fields);
       this.lastArrival = doubled(this.lastArrival);
     }
     return connection;

@@ -99,6 +99,9 @@ class PeerPort implements PeerOutbox<number> {
   send(link: LinkId, message: PeerMessage): void {
     this.sim.send(this.peer, link, message);
   }
+  broadcast(message: PeerMessage): void {
+    this.sim.broadcast(this.peer, message);
+  }
   close(link: LinkId, _reason: CloseReason): void {
     this.sim.close(this.peer, link);
   }
@@ -117,13 +120,6 @@ class PeerPort implements PeerOutbox<number> {
   event(event: PeerEvent): void {
     this.sim.peerEvent(this.peer, event);
   }
-}
-
-/** Haves one peer sent in one instant for one piece: delivered by one event when latency is fixed. */
-interface HaveBatch {
-  piece: number;
-  readonly ends: number[];
-  readonly generations: number[];
 }
 
 class SwarmSimulation {
@@ -161,10 +157,8 @@ class SwarmSimulation {
   /** Payloads of messages under way that do not fit in numbers (handshakes, bitfields). */
   private readonly payloads: (PeerMessage | undefined)[] = [];
   private readonly freePayloads: number[] = [];
-  private readonly haveBatches: (HaveBatch | undefined)[] = [];
-  private readonly freeHaveBatches: number[] = [];
-  /** This instant's open have batch per peer (cleared after each event). */
-  private readonly openBatches = new Map<number, number>();
+  /** Orders broadcasts against first messages: a broadcast reaches the ends whose first message went before it. */
+  private sequence = 0;
   /** Hash checks asked for during the current event, answered after it. */
   private readonly verifications: number[] = [];
   /** Messages a peer sent on a link the simulator has not mapped yet (its handshake, from openLink). */
@@ -241,7 +235,6 @@ class SwarmSimulation {
       }
       this.now = this.queue.time;
       this.dispatch(this.queue.kind, this.queue.a, this.queue.b, this.queue.c);
-      this.openBatches.clear();
       if (afterEvent !== undefined) afterEvent(this.touched);
       this.touched.length = 0;
     }
@@ -307,7 +300,7 @@ class SwarmSimulation {
         return;
       }
       case HAVE_BATCH: {
-        this.deliverHaves(a);
+        this.deliverHaves(a, b, c);
         return;
       }
       case SAMPLE: {
@@ -538,40 +531,38 @@ class SwarmSimulation {
       return;
     }
     switch (message.kind) {
-      case 'piece': {
+      case 'piece':
         this.transmit(end, message);
         return;
-      }
-      case 'have': {
-        this.sendHave(from, end, message.index);
-        return;
-      }
       case 'handshake':
-      case 'bitfield': {
-        this.post(end, CODE_OF.get(message.kind) as number, this.storePayload(message));
+        this.post(end, HANDSHAKE_CODE, this.storePayload(message));
         return;
-      }
+      case 'bitfield':
+        this.connections.markFirstSent(end, ++this.sequence);
+        this.post(end, BITFIELD_CODE, this.storePayload(message));
+        return;
+      case 'have-all':
+      case 'have-none':
+        this.connections.markFirstSent(end, ++this.sequence);
+        this.post(end, CODE_OF.get(message.kind) as number, 0);
+        return;
+      case 'have':
+      case 'suggest':
+      case 'allowed-fast':
+        this.post(end, CODE_OF.get(message.kind) as number, message.index);
+        return;
       case 'request':
       case 'cancel':
       case 'reject':
         if (message.begin !== 0) throw new Error('the simulator asks for whole pieces');
-        {
-          this.post(end, CODE_OF.get(message.kind) as number, message.index);
-          return;
-        }
-      case 'suggest':
-      case 'allowed-fast': {
         this.post(end, CODE_OF.get(message.kind) as number, message.index);
         return;
-      }
-      case 'port': {
+      case 'port':
         this.post(end, CODE_OF.get(message.kind) as number, message.port);
         return;
-      }
-      default: {
+      default:
         this.post(end, CODE_OF.get(message.kind) as number, 0);
         return;
-      }
     }
   }
 
@@ -585,45 +576,39 @@ class SwarmSimulation {
   }
 
   /**
-   * A have: with a fixed latency every have a peer sends in one instant arrives in one instant, so one
-   * event carries them all (the simulator's batch, not the peer's).
+   * A message to every end of `from` past its first message (a have). With a fixed latency they all
+   * arrive in one instant, so one event carries it to all, read against the ends then open.
    */
-  private sendHave(from: number, end: number, piece: number): void {
-    if (this.latencyFixed === null) {
-      this.post(end, CODE_OF.get('have') as number, piece);
+  broadcast(from: number, message: PeerMessage): void {
+    const sequence = ++this.sequence;
+    if (message.kind === 'have' && this.latencyFixed !== null) {
+      this.queue.pushInOrder(this.now + this.latencyFixed, HAVE_BATCH, from, sequence, message.index);
       return;
     }
-    let slot = this.openBatches.get(from) ?? -1;
-    let batch = slot < 0 ? undefined : (this.haveBatches[slot] as HaveBatch);
-    if (batch === undefined || batch.piece !== piece) {
-      slot = this.freeHaveBatches.pop() ?? this.haveBatches.length;
-      batch = this.haveBatches[slot] ?? { piece, ends: [], generations: [] };
-      batch.piece = piece;
-      this.haveBatches[slot] = batch;
-      this.openBatches.set(from, slot);
-      this.queue.pushInOrder(this.now + this.latencyFixed, HAVE_BATCH, slot, 0, 0);
+    for (const end of [...this.connections.endsOf(from)]) {
+      if (this.connections.heardFirstBefore(end, sequence))
+        this.send(from, this.connections.linkOf(end), message);
     }
-    batch.ends.push(end);
-    batch.generations.push(this.connections.generationOf(end));
   }
 
-  private deliverHaves(slot: number): void {
-    const batch = this.haveBatches[slot] as HaveBatch;
+  /** A have `from` broadcast at `sequence`, arriving at every neighbour whose link had its first message. */
+  private deliverHaves(from: number, sequence: number, piece: number): void {
     const have = this.scratch.have;
-    have.index = batch.piece;
-    const { ends, generations } = batch;
+    have.index = piece;
+    const table = this.connections;
+    // A neighbour that closes its end on hearing this closes ours too when we are gone: read a copy then.
+    const ends = this.online[from] === 1 ? table.endsOf(from) : [...table.endsOf(from)];
     for (let i = 0; i < ends.length; i++) {
-      const to = (ends[i] as number) ^ 1;
-      if (!this.connections.isCurrent(to, generations[i] as number)) continue;
-      const id = this.connections.peerOf(to);
+      const end = ends[i] as number;
+      if (!table.heardFirstBefore(end, sequence)) continue;
+      const to = end ^ 1;
+      if (!table.isOpen(to)) continue;
+      const id = table.peerOf(to);
       const peer = this.peerIfOnline(id);
       if (peer === undefined) continue;
-      peer.handle(this.connections.linkOf(to), have, this.now);
+      peer.handle(table.linkOf(to), have, this.now);
       this.settle(id, peer);
     }
-    ends.length = 0;
-    generations.length = 0;
-    this.freeHaveBatches.push(slot);
   }
 
   private deliver(code: number, fromEnd: number, generation: number, value: number): void {

@@ -81,6 +81,10 @@ class Side implements PeerOutbox<string> {
     }
     this.write(encodeMessage(message, geometry.pieces));
   }
+  broadcast(message: PeerMessage): void {
+    // One link here: it has had our first message once the handshakes crossed.
+    if (this.core.linkCount > 0) this.send(this.link as LinkId, message);
+  }
   close(_link: LinkId, reason: CloseReason): void {
     this.closes.push(reason);
   }

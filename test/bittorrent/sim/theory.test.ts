@@ -89,9 +89,14 @@ describe('rarest-first against random when the seed leaves early', () => {
   it('keeps every piece in more copies by the time the seed goes, and so the swarm completes', () => {
     // The 1 Mbit/s seed has sent the 10 MB about 1.5 times over when it leaves at 120 s. (With blocks
     // counted as they arrive, tit-for-tat serves this crowd well enough that by 160 s random had every
-    // piece out in many copies too: the difference shows while copies are still few.)
-    const outcomes: string[] = [];
-    for (const seed of [1, 2, 3, 4]) {
+    // piece out in many copies too: the difference shows while copies are still few.) Whether one run
+    // keeps a last copy of every piece is a matter of chance, so the claim is over 12 seeds: on the same
+    // criteria, the simulator before the core's rewrite (2c1d5f4) gave 11, 11 and 12 of 12.
+    const SEEDS = 12;
+    let rarestKeepsMore = 0;
+    let rarestCompletes = 0;
+    let randomStalls = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
       const [rarest, random] = (['rarest-first', 'random'] as const).map((pieces) =>
         simulateSwarm(
           flashCrowd({
@@ -105,14 +110,14 @@ describe('rarest-first against random when the seed leaves early', () => {
         ),
       ) as [SwarmRun, SwarmRun];
       // What the swarm holds without the seed decides whether it can finish.
-      expect(minAvailabilityFrom(rarest, 120), `seed ${seed}`).toBeGreaterThan(
-        minAvailabilityFrom(random, 120),
-      );
-      expect(rarest.stopReason, `seed ${seed}`).toBe('all-done');
-      outcomes.push(random.stopReason);
+      if (minAvailabilityFrom(rarest, 120) > minAvailabilityFrom(random, 120)) rarestKeepsMore++;
+      if (rarest.stopReason === 'all-done') rarestCompletes++;
+      if (random.stopReason === 'stalled') randomStalls++;
     }
-    // Random leaves some piece with the seed alone often enough that a swarm loses it.
-    expect(outcomes).toContain('stalled');
+    expect(rarestKeepsMore).toBeGreaterThanOrEqual(10);
+    expect(rarestCompletes).toBeGreaterThanOrEqual(10);
+    // Random leaves some piece with the seed alone often enough that most swarms lose it.
+    expect(randomStalls).toBeGreaterThanOrEqual(9);
   });
 });
 
