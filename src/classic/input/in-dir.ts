@@ -1,7 +1,8 @@
 // A classic scenario on disk: a folder of in1.txt .. inN.txt, and the client<R>_<file> outputs of a run.
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../util/input-error.ts';
+import { type OutputSet, writeAll } from '../../util/output-set.ts';
 import {
   formatClientFile,
   formatOutputFile,
@@ -72,30 +73,28 @@ export interface OutputFile {
   readonly hashes: readonly string[];
 }
 
-/**
- * Writes every output into `dir`. Each file is written beside its final name and renamed into place,
- * so a reader never sees a half-written output.
- */
-export async function writeOutputs(dir: string, outputs: readonly OutputFile[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
+/** Stages every output into `dir` in `set`; the caller commits them with its other files, or none. */
+export async function stageOutputs(
+  set: OutputSet,
+  dir: string,
+  outputs: readonly OutputFile[],
+): Promise<void> {
+  set.makeFolder(dir);
   for (const output of outputs) {
-    const path = join(dir, outputFileName(output.rank, output.file));
-    await writeAtomically(path, formatOutputFile(output.hashes));
-    written.push(path);
+    await set.write(join(dir, outputFileName(output.rank, output.file)), formatOutputFile(output.hashes));
   }
-  return written;
 }
 
+/** Writes every output into `dir`, all or none, and returns their paths. */
+export async function writeOutputs(dir: string, outputs: readonly OutputFile[]): Promise<string[]> {
+  return writeAll((set) => stageOutputs(set, dir, outputs));
+}
+
+/** Writes in1.txt .. inN.txt into `dir`, all or none. */
 export async function writeClassicScenario(dir: string, scenario: ClassicScenario): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const client of scenario.clients) {
-    await writeAtomically(join(dir, `in${client.rank}.txt`), formatClientFile(client));
-  }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.partial`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
+  await writeAll(async (set) => {
+    for (const client of scenario.clients) {
+      await set.write(join(dir, `in${client.rank}.txt`), formatClientFile(client));
+    }
+  });
 }

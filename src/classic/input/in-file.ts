@@ -1,7 +1,7 @@
 // The seed's file formats: `in<R>.txt` (what client R owns, with hashes, and what it wants) and
 // `client<R>_<file>` (a downloaded file's hashes in segment order, one per line).
 
-import { sameItems } from '../../util/arrays.ts';
+import { appendAll, sameItems } from '../../util/arrays.ts';
 import { InputError } from '../../util/input-error.ts';
 import type { ClientInput } from '../protocol/client.ts';
 import type { OwnedFile } from '../protocol/messages.ts';
@@ -181,6 +181,22 @@ function readName(reader: LineReader, tokens: string[]): string {
   return name;
 }
 
+/** Most file systems (ext4, XFS, APFS, NTFS) take names of at most 255 bytes. */
+export const MAX_NAME_BYTES = 255;
+
+/** A wanted file becomes client<R>_<file>: refuse it before the run, not after, if that name cannot exist. */
+function checkOutputNameFits(file: ClientFile, wanted: { name: string; line: number }): void {
+  const bytes = Buffer.byteLength(outputFileName(file.rank, wanted.name));
+  if (bytes > MAX_NAME_BYTES) {
+    throw new InputError(
+      file.path,
+      wanted.line,
+      `the output of wanted file ${wanted.name.slice(0, 20)}... would be named client${file.rank}_<name>, ` +
+        `${bytes} bytes, more than the ${MAX_NAME_BYTES} a file name may have`,
+    );
+  }
+}
+
 /** Turns parsed client files into runnable inputs, checking what only the whole set can show. */
 export function toClientInputs(files: readonly ClientFile[]): { clients: ClientInput[]; warnings: string[] } {
   const firstOwner = new Map<string, { file: ClientFile; owned: OwnedFile & { line: number } }>();
@@ -199,6 +215,7 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
   const clients = files.map((file): ClientInput => {
     const ownedNames = new Set(file.owned.map((owned) => owned.name));
     for (const wanted of file.wanted) {
+      checkOutputNameFits(file, wanted);
       if (!firstOwner.has(wanted.name)) {
         throw new InputError(file.path, wanted.line, `${wanted.name} is wanted, but no client owns it`);
       }
@@ -220,8 +237,12 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
 /** The text of an in<R>.txt for a client. */
 export function formatClientFile(client: ClientInput): string {
   const lines = [String(client.owned.length)];
-  for (const file of client.owned) lines.push(`${file.name} ${file.hashes.length}`, ...file.hashes);
-  lines.push(String(client.wanted.length), ...client.wanted);
+  for (const file of client.owned) {
+    lines.push(`${file.name} ${file.hashes.length}`);
+    appendAll(lines, file.hashes);
+  }
+  lines.push(String(client.wanted.length));
+  appendAll(lines, client.wanted);
   return `${lines.join('\n')}\n`;
 }
 
