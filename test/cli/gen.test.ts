@@ -116,7 +116,11 @@ describe('gen', () => {
       flags: ['--files', 'x'],
       stderr: /--files takes a whole number of at least 1, got 'x'/,
     },
-    { what: '--seed -3', flags: ['--seed', '-3'], stderr: /--seed takes a whole number, got '-3'/ },
+    {
+      what: '--seed -3',
+      flags: ['--seed', '-3'],
+      stderr: /--seed takes a whole number from 0 to 4294967295, got '-3'/,
+    },
   ])('exits 2 on $what and writes nothing', async ({ flags, stderr }) => {
     const parent = await makeTempDir('gen-bad');
     const dir = join(parent, 'scenario');

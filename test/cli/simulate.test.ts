@@ -638,7 +638,7 @@ describe('simulate and bound errors', () => {
     {
       name: 'a --seed that is not a whole number',
       args: () => ['simulate', FLASH, '--seed', 'x'],
-      stderr: () => "--seed takes a whole number, got 'x'",
+      stderr: () => "--seed takes a whole number from 0 to 4294967295, got 'x'",
     },
   ];
 

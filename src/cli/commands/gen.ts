@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { generateClassic } from '../../classic/input/generate.ts';
 import { writeClassicScenario } from '../../classic/input/in-dir.ts';
 import { segmentsToDownload } from '../../classic/input/scenario.ts';
-import { probability, wholeNumber } from '../options.ts';
+import { probability, seedNumber, wholeNumber } from '../options.ts';
 
 interface GenFlags {
   clients: number;
@@ -31,7 +31,7 @@ export function registerGen(program: Command): void {
       probability('--want'),
       0.5,
     )
-    .option('-s, --seed <n>', 'seed: the same seed writes the same files', wholeNumber('--seed'), 1)
+    .option('-s, --seed <n>', 'seed: the same seed writes the same files', seedNumber, 1)
     .action(async (dir: string, flags: GenFlags) => {
       const scenario = generateClassic({
         clients: flags.clients,

@@ -12,7 +12,7 @@ import { summarize } from '../../results/classic-summary.ts';
 import { checkDestinations, type Destination } from '../../util/destinations.ts';
 import { InputError } from '../../util/input-error.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
-import { oneOf, wholeNumber } from '../options.ts';
+import { MAX_TIMEOUT_S, oneOf, seedNumber, wholeNumber } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { formatRunSummary } from '../tables/table.ts';
 import { VERSION } from '../version.ts';
@@ -37,7 +37,7 @@ export function registerRun(program: Command): void {
     .description('run the classic swarm on a folder of in<R>.txt files and write client<R>_<file> outputs')
     .argument('<dir>', 'folder holding in1.txt .. inN.txt (client ranks 1..N; the tracker is rank 0)')
     .option('-r, --runtime <name>', `runtime: ${RUNTIMES.join(' or ')}`, oneOf('--runtime', RUNTIMES), 'sim')
-    .option('-s, --seed <n>', 'seed for peer choices (and message timing on sim)', wholeNumber('--seed'), 1)
+    .option('-s, --seed <n>', 'seed for peer choices (and message timing on sim)', seedNumber, 1)
     .option(
       '--strategy <name>',
       `peer selection: ${PEER_STRATEGIES.join(' or ')}`,
@@ -51,7 +51,7 @@ export function registerRun(program: Command): void {
     .option(
       '--timeout <seconds>',
       'threads runtime: fail a run still going after this long',
-      wholeNumber('--timeout', 1),
+      wholeNumber('--timeout', 1, MAX_TIMEOUT_S),
       600,
     )
     .option('-q, --quiet', 'no progress bar')

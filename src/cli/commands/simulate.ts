@@ -10,7 +10,8 @@ import { type SwarmResults, swarmCsvFiles, toSwarmResults } from '../../results/
 import { summarizeSwarm } from '../../results/swarm-summary.ts';
 import { checkDestinations, type Destination } from '../../util/destinations.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
-import { repeatable, wholeNumber } from '../options.ts';
+import { stopIfLauncherGone } from '../launcher-watch.ts';
+import { repeatable, seedNumber } from '../options.ts';
 import { swarmProgressBar } from '../progress.ts';
 import { formatSwarmSummary } from '../tables/swarm-table.ts';
 import { VERSION } from '../version.ts';
@@ -31,7 +32,7 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('simulate a swarm scenario (YAML or JSON) on a virtual clock and print its summary')
     .argument('<scenario>', 'scenario file, such as scenarios/flash-crowd.yaml')
-    .option('-s, --seed <n>', 'seed: the same seed replays the same run', wholeNumber('--seed'), 1)
+    .option('-s, --seed <n>', 'seed: the same seed replays the same run', seedNumber, 1)
     .option(
       '--set <path=value>',
       'override a scenario field, e.g. peers.count=20000 (repeatable)',
@@ -49,7 +50,13 @@ export function registerSimulate(program: Command): void {
       const progress = swarmProgressBar(!flags.quiet);
       let run: ReturnType<typeof simulateSwarm>;
       try {
-        run = simulateSwarm(scenario, { seed: flags.seed, onProgress: (p) => progress.update(p) });
+        run = simulateSwarm(scenario, {
+          seed: flags.seed,
+          onProgress: (p) => {
+            stopIfLauncherGone();
+            progress.update(p);
+          },
+        });
       } finally {
         progress.stop();
       }
@@ -59,6 +66,7 @@ export function registerSimulate(program: Command): void {
         swarmlab: VERSION,
         createdAt: new Date(),
       });
+      stopIfLauncherGone();
       const written = await writeAll((outputs) => stageResults(outputs, flags, results));
       process.stdout.write(`${formatSwarmSummary(run, summary, bound)}\n`);
       printWritten(written);
