@@ -409,7 +409,7 @@ describe('run usage errors', () => {
     {
       what: 'a zero timeout',
       args: ['run', 'examples/basic', '--timeout', '0'],
-      stderr: /--timeout takes a whole number of at least 1, got '0'/,
+      stderr: /--timeout takes a whole number from 1 to 2147483, got '0'/,
     },
     {
       what: 'an unknown command',
