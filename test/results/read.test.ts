@@ -22,11 +22,21 @@ beforeAll(async () => {
 
 afterEach(removeTempDirs);
 
-/** `report` on one results file made by `change` from a good one: its exit code and stderr. */
-async function reportOn(good: () => Record<string, unknown>, change: (value: any) => void) {
+type Key = string | number;
+
+/** Sets the field at `path` of a parsed JSON value to `to`, or deletes it when `to` is undefined. */
+function edit(value: unknown, path: readonly Key[], to: unknown): void {
+  const parent = path.slice(0, -1).reduce((at, key) => (at as Record<Key, unknown>)[key], value);
+  const last = path.at(-1) as Key;
+  if (to === undefined) delete (parent as Record<Key, unknown>)[last];
+  else (parent as Record<Key, unknown>)[last] = to;
+}
+
+/** `report` on one results file made from a good one with one field changed: its exit code and stderr. */
+async function reportOn(good: () => Record<string, unknown>, field: readonly Key[], to: unknown) {
   const dir = await makeTempDir('report');
   const value = structuredClone(good());
-  change(value);
+  edit(value, field, to);
   const path = join(dir, 'bad.json');
   await writeFile(path, JSON.stringify(value));
   const result = await runCli(['report', path, '-o', join(dir, 'report.html')]);
@@ -48,34 +58,21 @@ describe('report refuses a results file with the right format but wrong content'
   });
 
   it.each([
-    [
-      'a client count that is text',
-      () => classic,
-      (v: any) => (v.clients[2].served = 'many'),
-      'clients[2].served: ',
-    ],
-    ['no summary', () => classic, (v: any) => delete v.summary, 'summary: '],
-    ['a transfer from nobody', () => classic, (v: any) => (v.transfers[0].from = -1), 'transfers[0].from: '],
-    [
-      'a peer whose bytes are text',
-      () => swarm,
-      (v: any) => (v.peers[1].bytesUp = '1 MB'),
-      'peers[1].bytesUp: ',
-    ],
-    ['no series', () => swarm, (v: any) => delete v.series, 'series: '],
-    ['a role that is not one', () => swarm, (v: any) => (v.peers[0].role = 'boss'), 'peers[0].role: '],
-  ])('%s', async (_what, good, change, where) => {
-    const result = await reportOn(good, change);
+    ['a client count that is text', () => classic, ['clients', 2, 'served'], 'many', 'clients[2].served: '],
+    ['no summary', () => classic, ['summary'], undefined, 'summary: '],
+    ['a transfer from nobody', () => classic, ['transfers', 0, 'from'], -1, 'transfers[0].from: '],
+    ['a peer whose bytes are text', () => swarm, ['peers', 1, 'bytesUp'], '1 MB', 'peers[1].bytesUp: '],
+    ['no series', () => swarm, ['series'], undefined, 'series: '],
+    ['a role that is not one', () => swarm, ['peers', 0, 'role'], 'boss', 'peers[0].role: '],
+  ] as const)('%s', async (_what, good, path, to, where) => {
+    const result = await reportOn(good, path, to);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`swarmlab: ${result.path}: ${where}`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a version it does not read, saying a newer swarmlab wrote it', async () => {
-    const result = await reportOn(
-      () => swarm,
-      (v: any) => (v.version = 2),
-    );
+    const result = await reportOn(() => swarm, ['version'], 2);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       `${result.path}: has "version": 2; this swarmlab reads version 1 (written by a newer swarmlab)`,
