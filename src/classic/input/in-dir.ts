@@ -1,5 +1,5 @@
 // A classic scenario on disk: a folder of in1.txt .. inN.txt, and the client<R>_<file> outputs of a run.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../util/input-error.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
@@ -90,11 +90,21 @@ export async function writeOutputs(dir: string, outputs: readonly OutputFile[]):
   return writeAll((set) => stageOutputs(set, dir, outputs));
 }
 
-/** Writes in1.txt .. inN.txt into `dir`, all or none. */
+/**
+ * Writes in1.txt .. inN.txt into `dir`, all or none, then removes any other in-file there (an earlier,
+ * larger scenario's in<N+1>.txt ...), which run would otherwise read as clients of this one.
+ */
 export async function writeClassicScenario(dir: string, scenario: ClassicScenario): Promise<void> {
+  const names = new Set(scenario.clients.map((client) => `in${client.rank}.txt`));
   await writeAll(async (set) => {
     for (const client of scenario.clients) {
       await set.write(join(dir, `in${client.rank}.txt`), formatClientFile(client));
     }
   });
+  for (const name of await readdir(dir)) {
+    if (IN_FILE.test(name) && !names.has(name)) await rm(join(dir, name), { force: true });
+  }
 }
+
+/** Any name run reads as a client's in-file, or warns about (in02.txt). */
+const IN_FILE = /^in\d+\.txt$/;
