@@ -1,4 +1,5 @@
 // A classic scenario on disk: a folder of in1.txt .. inN.txt, and the client<R>_<file> outputs of a run.
+import { constants } from 'node:buffer';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../util/input-error.ts';
@@ -29,17 +30,33 @@ export async function readClassicScenario(dir: string): Promise<LoadedScenario> 
   return { scenario: { clients }, warnings };
 }
 
+/** Node reads a file as one string of at most this many characters (about 512 MiB). */
+const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
+
 async function readText(path: string): Promise<string> {
   try {
+    // A FIFO would block the read for ever, and /dev/zero never end: only regular files are read.
+    const stats = await stat(path);
+    if (stats.isDirectory()) throw new InputError(path, undefined, 'is a folder, not a file');
+    if (!stats.isFile())
+      throw new InputError(path, undefined, 'is not a regular file (a FIFO, device or socket)');
+    if (stats.size > MAX_TEXT_BYTES) {
+      throw new InputError(
+        path,
+        undefined,
+        `is ${mib(stats.size)}, more than the ${mib(MAX_TEXT_BYTES)} an in-file may have (Node's longest string)`,
+      );
+    }
     return await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      path,
-      undefined,
-      code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`,
-    );
+    if (error instanceof InputError) throw error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new InputError(path, undefined, `cannot be read (${code ?? message})`);
   }
+}
+
+function mib(bytes: number): string {
+  return `${Math.floor(bytes / 2 ** 20)} MiB`;
 }
 
 /** The ranks 1..N of the in<R>.txt files in `dir`; a gap in the numbering is an error. */

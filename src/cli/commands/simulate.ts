@@ -1,7 +1,9 @@
 // `swarmlab simulate SCENARIO`: run a scenario file on the swarm simulator and print its summary.
 
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
+import { checkFitsInMemory } from '../../bittorrent/scenario/memory.ts';
 import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../bittorrent/sim/simulation.ts';
 import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
@@ -45,6 +47,7 @@ export function registerSimulate(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (path: string, flags: SimulateFlags) => {
       const scenario = await readSwarmScenario(path, flags.set);
+      checkFitsInMemory(scenario, getHeapStatistics().heap_size_limit, path);
       await checkDestinations(destinationsOf(flags), [path]);
       const bound = kumarRossBound(scenario);
       const progress = swarmProgressBar(!flags.quiet);
