@@ -51,7 +51,7 @@ describe('simulate refuses a scenario that cannot run', () => {
     const { checkFitsInMemory } = await import('../../src/bittorrent/scenario/memory.ts');
     const { readSwarmScenario } = await import('../../src/bittorrent/scenario/scenario-file.ts');
     const scenario = await readSwarmScenario('scenarios/flash-crowd.yaml', ['peers.count=1000000']);
-    expect(() => checkFitsInMemory(scenario, 4 * 2 ** 30, 'x')).not.toThrow();
+    expect(() => checkFitsInMemory(scenario, 1000, 4 * 2 ** 30, 'x')).not.toThrow();
   });
 });
 

@@ -17,21 +17,39 @@ export function piecesOf(scenario: SwarmScenario): number {
   return Math.ceil(scenario.file.sizeBytes / scenario.file.pieceBytes);
 }
 
-/** Bytes: each peer's fixed state and its bitfield of pieces held, and the run's per-piece tables. */
-export function leastMemoryBytes(scenario: SwarmScenario): number {
+/** A sample keeps each piece's count of copies: a small integer in a JS array. */
+const BYTES_PER_PIECE_SAMPLE = 4;
+
+/**
+ * Bytes: each peer's fixed state and its bitfield of pieces held, the run's per-piece tables, and the
+ * samples of piece copies taken until the run can end at the soonest (`soonestEndS`: no schedule
+ * completes before the Kumar-Ross bound, and a stop time ends it sooner).
+ */
+export function leastMemoryBytes(scenario: SwarmScenario, soonestEndS: number): number {
   const pieces = piecesOf(scenario);
-  return peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8)) + pieces * BYTES_PER_PIECE;
+  const endS = Math.min(soonestEndS, scenario.stop.atS ?? Number.POSITIVE_INFINITY);
+  const samples = Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1;
+  return (
+    peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8)) +
+    pieces * (BYTES_PER_PIECE + samples * BYTES_PER_PIECE_SAMPLE)
+  );
 }
 
 /** Refuses (exit 2) a scenario whose least memory is more than `heapBytes`, saying both figures. */
-export function checkFitsInMemory(scenario: SwarmScenario, heapBytes: number, path: string): void {
-  const needed = leastMemoryBytes(scenario);
+export function checkFitsInMemory(
+  scenario: SwarmScenario,
+  soonestEndS: number,
+  heapBytes: number,
+  path: string,
+): void {
+  const needed = leastMemoryBytes(scenario, soonestEndS);
   if (needed <= heapBytes) return;
   throw new InputError(
     path,
     undefined,
     `${peersOf(scenario)} peers and ${piecesOf(scenario)} pieces need at least ${gib(needed)} of memory, ` +
-      `more than the ${gib(heapBytes)} this process may use: use fewer peers, or larger pieces`,
+      `more than the ${gib(heapBytes)} this process may use: use fewer peers, larger pieces, ` +
+      'a longer sample-every or an earlier stop',
   );
 }
 

@@ -59,6 +59,8 @@ export function registerGen(program: Command): void {
 
 /** Bytes of memory a generated segment takes at most while written: its hash string and line of text. */
 const BYTES_PER_SEGMENT = 160;
+/** Bytes a client takes however little it holds: its object, lists and in-file text. */
+const BYTES_PER_CLIENT = 512;
 /** Gen builds the whole scenario in memory: a quarter of the heap leaves room for its text. */
 const MEMORY_SHARE = 0.25;
 
@@ -71,7 +73,8 @@ function checkGenSizes(flags: GenFlags): void {
   // Each owner writes a copy of a file's hashes: at most files x max-segments x (1 + max-owners).
   const copies = 1 + Math.min(flags.maxOwners, flags.clients);
   const bytes =
-    flags.files * flags.maxSegments * copies * BYTES_PER_SEGMENT + flags.clients * flags.files * 16;
+    flags.files * flags.maxSegments * copies * BYTES_PER_SEGMENT +
+    flags.clients * (BYTES_PER_CLIENT + flags.files * 16);
   const limit = getHeapStatistics().heap_size_limit * MEMORY_SHARE;
   if (bytes > limit) {
     throw new UsageError(

@@ -47,9 +47,9 @@ export function registerSimulate(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (path: string, flags: SimulateFlags) => {
       const scenario = await readSwarmScenario(path, flags.set);
-      checkFitsInMemory(scenario, getHeapStatistics().heap_size_limit, path);
-      await checkDestinations(destinationsOf(flags), [path]);
       const bound = kumarRossBound(scenario);
+      checkFitsInMemory(scenario, bound.boundS, getHeapStatistics().heap_size_limit, path);
+      await checkDestinations(destinationsOf(flags), [path]);
       const progress = swarmProgressBar(!flags.quiet);
       let run: ReturnType<typeof simulateSwarm>;
       try {
