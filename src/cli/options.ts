@@ -2,16 +2,29 @@
 import { stat } from 'node:fs/promises';
 import { UsageError } from './errors.ts';
 
-export function wholeNumber(flag: string, min = 0): (value: string) => number {
+export function wholeNumber(flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
-      throw new UsageError(
-        `${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'`,
-      );
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+      throw new UsageError(`${flag} takes a whole number${range(min, max)}, got '${value}'`);
     }
-    return Number(value);
+    return number;
   };
 }
+
+function range(min: number, max: number): string {
+  if (max < Number.MAX_SAFE_INTEGER) return ` from ${min} to ${max}`;
+  return min > 0 ? ` of at least ${min}` : '';
+}
+
+/** Seeds are 32 bits wide: a larger one would replay the run of the seed 2^32 below it. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** The --seed flag of every command. */
+export const seedNumber = wholeNumber('--seed', 0, MAX_SEED);
+
+/** Node's timers hold at most 2^31 - 1 ms; a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 export function probability(flag: string): (value: string) => number {
   return (value) => {

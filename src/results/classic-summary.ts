@@ -1,6 +1,7 @@
 // The figures a classic run is judged by: per-client counts, totals, and how evenly the upload load
 // was spread over the clients that served.
 import type { RunResult } from '../classic/runtime/types.ts';
+import { maxOf } from '../util/arrays.ts';
 
 export interface LoadBalance {
   /** Clients that served at least one segment. */
@@ -41,7 +42,7 @@ export function loadBalance(served: readonly number[]): LoadBalance {
   const servers = served.filter((count) => count > 0);
   if (servers.length === 0) return { servers: 0, maxServed: 0, meanServed: 0, maxOverMean: null, jain: null };
   const total = servers.reduce((a, b) => a + b, 0);
-  const maxServed = Math.max(...servers);
+  const maxServed = maxOf(servers);
   const meanServed = total / servers.length;
   return {
     servers: servers.length,

@@ -1,7 +1,7 @@
 // The results file of a classic run (`--json`): everything later reports need, machine-readable.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { RunResult } from '../classic/runtime/types.ts';
+import { writeAll } from '../util/output-set.ts';
 import type { ClassicSummary } from './classic-summary.ts';
 import { toCsv } from './csv.ts';
 
@@ -85,14 +85,25 @@ export function toClassicResults(
   };
 }
 
-export async function writeJson(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+/** The text of a results file (`--json`). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Writes clients.csv, transfers.csv and summary.csv of a classic run into `dir`. */
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeAll((outputs) => outputs.write(path, jsonText(value)));
+}
+
+/** Writes clients.csv, transfers.csv and summary.csv of a classic run into `dir`, all or none. */
 export async function writeClassicCsv(dir: string, results: ClassicResults): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  const files = classicCsvFiles(results);
+  return writeAll(async (outputs) => {
+    for (const [name, text] of files) await outputs.write(join(dir, name), text);
+  });
+}
+
+/** clients.csv, transfers.csv and summary.csv of a classic run: each file's name and text. */
+export function classicCsvFiles(results: ClassicResults): [string, string][] {
   const clientKeys = [
     'rank',
     'downloaded',
@@ -133,6 +144,5 @@ export async function writeClassicCsv(dir: string, results: ClassicResults): Pro
       ]),
     ],
   ];
-  for (const [name, text] of files) await writeFile(join(dir, name), text);
-  return files.map(([name]) => join(dir, name));
+  return files;
 }

@@ -1,8 +1,9 @@
 // Reads results files (`--json` of run or simulate) back, for reports.
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../util/input-error.ts';
-import { CLASSIC_RESULTS_FORMAT, type ClassicResults } from './classic.ts';
-import { SWARM_RESULTS_FORMAT, type SwarmResults } from './swarm.ts';
+import { CLASSIC_RESULTS_FORMAT, CLASSIC_RESULTS_VERSION, type ClassicResults } from './classic.ts';
+import { classicResultsSchema, firstProblem, swarmResultsSchema } from './schema.ts';
+import { SWARM_RESULTS_FORMAT, SWARM_RESULTS_VERSION, type SwarmResults } from './swarm.ts';
 
 type AnyResults = ClassicResults | SwarmResults;
 
@@ -32,6 +33,19 @@ export async function readResults(path: string): Promise<AnyResults> {
       `is not a swarmlab results file: expected "format": "${CLASSIC_RESULTS_FORMAT}" or "${SWARM_RESULTS_FORMAT}"`,
     );
   }
+  const version = (value as { version?: unknown }).version;
+  const readable = format === CLASSIC_RESULTS_FORMAT ? CLASSIC_RESULTS_VERSION : SWARM_RESULTS_VERSION;
+  if (version !== readable) {
+    const newer = typeof version === 'number' && version > readable ? ' (written by a newer swarmlab)' : '';
+    throw new InputError(
+      path,
+      undefined,
+      `has "version": ${JSON.stringify(version) ?? 'none'}; this swarmlab reads version ${readable}${newer}`,
+    );
+  }
+  const schema = format === CLASSIC_RESULTS_FORMAT ? classicResultsSchema : swarmResultsSchema;
+  const checked = schema.safeParse(value);
+  if (!checked.success) throw new InputError(path, undefined, firstProblem(checked.error));
   return value as AnyResults;
 }
 

@@ -3,6 +3,7 @@
 
 import type { PeerRecord, StopReason, SwarmRun } from '../bittorrent/sim/run-types.ts';
 import { type KumarRossBound, kumarRossBound } from '../bittorrent/theory/bound.ts';
+import { maxOf } from '../util/arrays.ts';
 import { mean, percentile } from '../util/statistics.ts';
 import { jainIndex } from './classic-summary.ts';
 
@@ -43,8 +44,7 @@ export function summarizeSwarm(
   const leechers = run.peers.filter((peer) => peer.role === 'leecher');
   const done = leechers.filter((peer) => peer.completedS !== null);
   const times = done.map(downloadTime);
-  const lastCompletion =
-    done.length === 0 ? null : Math.max(...done.map((peer) => peer.completedS as number));
+  const lastCompletion = done.length === 0 ? null : maxOf(done.map((peer) => peer.completedS as number));
   const contributors = leechers.filter((peer) => !peer.freeRider && peer.bytesDown > 0);
   const contributorsDone = leechers.every((peer) => peer.freeRider || peer.completedS !== null);
   const ratios = contributors.map((peer) => peer.bytesUp / peer.bytesDown);

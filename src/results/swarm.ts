@@ -1,10 +1,10 @@
 // The results of a simulated run: one JSON file with everything later charts need (`--json`), or the
 // same as CSV tables for people who plot elsewhere (`--csv DIR`).
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SwarmScenario } from '../bittorrent/scenario/scenario.ts';
 import type { PeerRecord, SwarmRun, SwarmSeries } from '../bittorrent/sim/run-types.ts';
 import type { KumarRossBound } from '../bittorrent/theory/bound.ts';
+import { writeAll } from '../util/output-set.ts';
 import { toCsv } from './csv.ts';
 import type { SwarmSummary } from './swarm-summary.ts';
 
@@ -52,16 +52,21 @@ export function toSwarmResults(
   };
 }
 
-/** Writes peers.csv, series.csv and summary.csv into `dir`. */
+/** Writes peers.csv, series.csv and summary.csv into `dir`, all or none. */
 export async function writeSwarmCsv(dir: string, results: SwarmResults): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: [string, string][] = [
+  const files = swarmCsvFiles(results);
+  return writeAll(async (outputs) => {
+    for (const [name, text] of files) await outputs.write(join(dir, name), text);
+  });
+}
+
+/** peers.csv, series.csv and summary.csv of a simulated run: each file's name and text. */
+export function swarmCsvFiles(results: SwarmResults): [string, string][] {
+  return [
     ['peers.csv', peersCsv(results.peers)],
     ['series.csv', seriesCsv(results.series)],
     ['summary.csv', summaryCsv(results)],
   ];
-  for (const [name, text] of files) await writeFile(join(dir, name), text);
-  return files.map(([name]) => join(dir, name));
 }
 
 function peersCsv(peers: readonly PeerRecord[]): string {

@@ -13,3 +13,25 @@ export function doubled<T extends TypedArray>(old: T): T {
   next.set(old as ArrayLike<number>);
   return next;
 }
+
+// Spreading an array into a call (`push(...items)`, `Math.max(...items)`) passes every item on the
+// stack, which overflows at about 125,000 items: these loop instead, for arrays of any length.
+
+/** Appends `items` to `target`, in order. */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** The largest of `values`, or -Infinity when there are none (as Math.max()). */
+export function maxOf(values: readonly number[]): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) if (value > max || Number.isNaN(value)) max = value;
+  return max;
+}
+
+/** The smallest of `values`, or Infinity when there are none (as Math.min()). */
+export function minOf(values: readonly number[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const value of values) if (value < min || Number.isNaN(value)) min = value;
+  return min;
+}

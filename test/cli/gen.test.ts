@@ -90,12 +90,13 @@ describe('gen', () => {
     expect(otherFiles).not.toEqual(firstFiles);
   });
 
-  it('overwrites a folder it generated before with the same files', async () => {
+  it('overwrites a folder it generated before with the same files, given --force', async () => {
     const dir = await makeTempDir('gen-twice');
 
     const first = await swarmlab(['gen', dir, ...GEN_FLAGS, '--seed', '3']);
     const before = await snapshotDir(dir);
-    const second = await swarmlab(['gen', dir, ...GEN_FLAGS, '--seed', '3']);
+    // A folder that is not empty is refused without --force (issue 11, item 12).
+    const second = await swarmlab(['gen', dir, ...GEN_FLAGS, '--seed', '3', '--force']);
 
     expectExit(first, 0);
     expectExit(second, 0);
@@ -116,7 +117,11 @@ describe('gen', () => {
       flags: ['--files', 'x'],
       stderr: /--files takes a whole number of at least 1, got 'x'/,
     },
-    { what: '--seed -3', flags: ['--seed', '-3'], stderr: /--seed takes a whole number, got '-3'/ },
+    {
+      what: '--seed -3',
+      flags: ['--seed', '-3'],
+      stderr: /--seed takes a whole number from 0 to 4294967295, got '-3'/,
+    },
   ])('exits 2 on $what and writes nothing', async ({ flags, stderr }) => {
     const parent = await makeTempDir('gen-bad');
     const dir = join(parent, 'scenario');

@@ -394,22 +394,22 @@ describe('run usage errors', () => {
     {
       what: 'a negative seed',
       args: ['run', 'examples/basic', '--seed', '-1'],
-      stderr: /--seed takes a whole number, got '-1'/,
+      stderr: /--seed takes a whole number from 0 to 4294967295, got '-1'/,
     },
     {
       what: 'a seed that is not a number',
       args: ['run', 'examples/basic', '--seed', 'x'],
-      stderr: /--seed takes a whole number, got 'x'/,
+      stderr: /--seed takes a whole number from 0 to 4294967295, got 'x'/,
     },
     {
       what: 'a fractional seed',
       args: ['run', 'examples/basic', '--seed', '1.5'],
-      stderr: /--seed takes a whole number, got '1\.5'/,
+      stderr: /--seed takes a whole number from 0 to 4294967295, got '1\.5'/,
     },
     {
       what: 'a zero timeout',
       args: ['run', 'examples/basic', '--timeout', '0'],
-      stderr: /--timeout takes a whole number of at least 1, got '0'/,
+      stderr: /--timeout takes a whole number from 1 to 2147483, got '0'/,
     },
     {
       what: 'an unknown command',

@@ -167,11 +167,16 @@ describe('simulate a shrunk flash crowd (40 peers, 20 MB, seed 3)', () => {
   let json: SwarmResults;
   let jsonText: string;
   let csv: { dir: string[] | null; peers: string; series: string; summary: string };
+  let writtenPaths: string[];
 
   beforeAll(async () => {
     const dir = await makeTempDir('simulate');
     const jsonPath = join(dir, 'out', 'run.json');
     const csvDir = join(dir, 'csv');
+    writtenPaths = [
+      jsonPath,
+      ...['peers.csv', 'series.csv', 'summary.csv'].map((name) => join(csvDir, name)),
+    ];
     result = await swarmlab([...RUN_ARGS, '--json', jsonPath, '--csv', csvDir]);
     expectExit(result, 0);
     jsonText = await readFile(jsonPath, 'utf8');
@@ -211,7 +216,8 @@ describe('simulate a shrunk flash crowd (40 peers, 20 MB, seed 3)', () => {
       ),
     );
     expect(lines[6]).toMatch(new RegExp(`^${json.events} events in \\d+\\.\\d\\d s wall$`));
-    expect(lines.slice(7)).toEqual(['']);
+    // Then every file written, one line each (issue 11: `simulate` says every file it writes).
+    expect(lines.slice(7)).toEqual([...writtenPaths.map((path) => `wrote ${path}`), '']);
   });
 
   it('writes the run as JSON: format, seed, scenario, bound and a consistent summary', () => {
@@ -378,7 +384,10 @@ describe('simulate a shrunk flash crowd (40 peers, 20 MB, seed 3)', () => {
     const different = await load('other.json');
 
     expect(strip(replay)).toEqual(strip(json));
-    const noWall = (stdout: string) => stdout.replace(/ in \d+\.\d\d s wall/, '');
+    // The wall time differs, and so do the paths written.
+    const noWall = (stdout: string) =>
+      stdout.replace(/ in \d+\.\d\d s wall/, '').replace(/^wrote .*\n/gm, '');
+    expect(again.stdout).toContain(`wrote ${join(dir, 'again.json')}\n`);
     expect(noWall(again.stdout)).toBe(noWall(result.stdout));
 
     expect(different.seed).toBe(4);
@@ -629,7 +638,7 @@ describe('simulate and bound errors', () => {
     {
       name: 'a --seed that is not a whole number',
       args: () => ['simulate', FLASH, '--seed', 'x'],
-      stderr: () => "--seed takes a whole number, got 'x'",
+      stderr: () => "--seed takes a whole number from 0 to 4294967295, got 'x'",
     },
   ];
 

@@ -1,5 +1,6 @@
 // Draws from a scenario's distributions with the run's seeded Rng.
 
+import { minOf } from '../../util/arrays.ts';
 import type { Rng } from '../../util/rng.ts';
 import type { Distribution } from './scenario.ts';
 
@@ -55,7 +56,7 @@ export function minimumOf(distribution: Distribution): number {
     case 'normal':
       return distribution.min;
     case 'choice':
-      return Math.min(...distribution.values);
+      return minOf(distribution.values);
   }
 }
 

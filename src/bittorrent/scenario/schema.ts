@@ -448,10 +448,12 @@ const network = mapping({
 const tracker = mapping({
   'peers-per-request': whole(1).default(50),
   reannounce: quantity(DURATION, true).default(30 * 60),
-}).transform((given): SwarmScenario['tracker'] => ({
-  peersPerRequest: given['peers-per-request'],
-  reannounceS: given.reannounce,
-}));
+}).transform((given, ctx): SwarmScenario['tracker'] => {
+  if (given.reannounce < MIN_REANNOUNCE_S) {
+    return fail(ctx, tooShort('a reannounce interval', given.reannounce, MIN_REANNOUNCE_S), ['reannounce']);
+  }
+  return { peersPerRequest: given['peers-per-request'], reannounceS: given.reannounce };
+});
 
 const strategy = mapping({
   pieces: oneOf(['sequential', 'random', 'rarest-first']).default('rarest-first'),
@@ -497,8 +499,12 @@ export function swarmScenarioSchema(defaultName: string): z.ZodType<SwarmScenari
     strategy: strategy.prefault({}),
     stop: stop.default({ whenAllDone: true, atS: null }),
     'sample-every': quantity(DURATION, true).default(10),
-  }).transform(
-    (given): SwarmScenario => ({
+  }).transform((given, ctx): SwarmScenario => {
+    if (given['sample-every'] < MIN_SAMPLE_EVERY_S) {
+      const problem = tooShort('a sampling interval', given['sample-every'], MIN_SAMPLE_EVERY_S);
+      return fail(ctx, problem, ['sample-every']);
+    }
+    return {
       name: given.name ?? defaultName,
       description: given.description,
       file: given.file,
@@ -509,6 +515,17 @@ export function swarmScenarioSchema(defaultName: string): z.ZodType<SwarmScenari
       strategy: given.strategy,
       stop: given.stop,
       sampleEveryS: given['sample-every'],
-    }),
-  );
+    };
+  });
+}
+
+// Periodic events repeat for the whole run: a tiny period floods the event queue and, with the sample
+// series, memory (and below the clock's resolution, time stops advancing). These floors keep a run finite.
+/** The shortest sampling interval, in seconds: 10 ms, a hundred samples a simulated second. */
+export const MIN_SAMPLE_EVERY_S = 0.01;
+/** The shortest reannounce interval, in seconds (real trackers ask for minutes). */
+export const MIN_REANNOUNCE_S = 1;
+
+function tooShort(what: string, givenS: number, minS: number): string {
+  return `${what} of ${givenS} s is too short: the least is ${minS} s, or the run's events and samples would have no bound`;
 }

@@ -1,6 +1,7 @@
 // Who takes part in a simulated run, drawn once from the scenario and the seed: each peer's group,
 // capacities, arrival time and whether it rides free. Initial seeds come first (ids 0..S-1).
 
+import { appendAll } from '../../util/arrays.ts';
 import type { Rng } from '../../util/rng.ts';
 import { type Choker, leastLoadedChoker, randomChoker, shuffle, titForTat } from '../core/choker.ts';
 import {
@@ -34,7 +35,7 @@ export function planPeers(scenario: SwarmScenario, rng: Rng): PeerPlan[] {
       afterDone: { kind: 'forever' },
     });
   }
-  for (const group of scenario.peers) plans.push(...planGroup(group, plans.length, rng));
+  for (const group of scenario.peers) appendAll(plans, planGroup(group, plans.length, rng));
   return plans;
 }
 

@@ -1,7 +1,9 @@
 // A classic scenario on disk: a folder of in1.txt .. inN.txt, and the client<R>_<file> outputs of a run.
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../util/input-error.ts';
+import { type OutputSet, writeAll } from '../../util/output-set.ts';
 import {
   formatClientFile,
   formatOutputFile,
@@ -28,17 +30,33 @@ export async function readClassicScenario(dir: string): Promise<LoadedScenario> 
   return { scenario: { clients }, warnings };
 }
 
+/** Node reads a file as one string of at most this many characters (about 512 MiB). */
+const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
+
 async function readText(path: string): Promise<string> {
   try {
+    // A FIFO would block the read for ever, and /dev/zero never end: only regular files are read.
+    const stats = await stat(path);
+    if (stats.isDirectory()) throw new InputError(path, undefined, 'is a folder, not a file');
+    if (!stats.isFile())
+      throw new InputError(path, undefined, 'is not a regular file (a FIFO, device or socket)');
+    if (stats.size > MAX_TEXT_BYTES) {
+      throw new InputError(
+        path,
+        undefined,
+        `is ${mib(stats.size)}, more than the ${mib(MAX_TEXT_BYTES)} an in-file may have (Node's longest string)`,
+      );
+    }
     return await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      path,
-      undefined,
-      code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`,
-    );
+    if (error instanceof InputError) throw error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new InputError(path, undefined, `cannot be read (${code ?? message})`);
   }
+}
+
+function mib(bytes: number): string {
+  return `${Math.floor(bytes / 2 ** 20)} MiB`;
 }
 
 /** The ranks 1..N of the in<R>.txt files in `dir`; a gap in the numbering is an error. */
@@ -72,30 +90,38 @@ export interface OutputFile {
   readonly hashes: readonly string[];
 }
 
-/**
- * Writes every output into `dir`. Each file is written beside its final name and renamed into place,
- * so a reader never sees a half-written output.
- */
-export async function writeOutputs(dir: string, outputs: readonly OutputFile[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
+/** Stages every output into `dir` in `set`; the caller commits them with its other files, or none. */
+export async function stageOutputs(
+  set: OutputSet,
+  dir: string,
+  outputs: readonly OutputFile[],
+): Promise<void> {
+  set.makeFolder(dir);
   for (const output of outputs) {
-    const path = join(dir, outputFileName(output.rank, output.file));
-    await writeAtomically(path, formatOutputFile(output.hashes));
-    written.push(path);
+    await set.write(join(dir, outputFileName(output.rank, output.file)), formatOutputFile(output.hashes));
   }
-  return written;
 }
 
+/** Writes every output into `dir`, all or none, and returns their paths. */
+export async function writeOutputs(dir: string, outputs: readonly OutputFile[]): Promise<string[]> {
+  return writeAll((set) => stageOutputs(set, dir, outputs));
+}
+
+/**
+ * Writes in1.txt .. inN.txt into `dir`, all or none, then removes any other in-file there (an earlier,
+ * larger scenario's in<N+1>.txt ...), which run would otherwise read as clients of this one.
+ */
 export async function writeClassicScenario(dir: string, scenario: ClassicScenario): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const client of scenario.clients) {
-    await writeAtomically(join(dir, `in${client.rank}.txt`), formatClientFile(client));
+  const names = new Set(scenario.clients.map((client) => `in${client.rank}.txt`));
+  await writeAll(async (set) => {
+    for (const client of scenario.clients) {
+      await set.write(join(dir, `in${client.rank}.txt`), formatClientFile(client));
+    }
+  });
+  for (const name of await readdir(dir)) {
+    if (IN_FILE.test(name) && !names.has(name)) await rm(join(dir, name), { force: true });
   }
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.partial`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
-}
+/** Any name run reads as a client's in-file, or warns about (in02.txt). */
+const IN_FILE = /^in\d+\.txt$/;

@@ -1,7 +1,7 @@
 // The seed's file formats: `in<R>.txt` (what client R owns, with hashes, and what it wants) and
 // `client<R>_<file>` (a downloaded file's hashes in segment order, one per line).
 
-import { sameItems } from '../../util/arrays.ts';
+import { appendAll, sameItems } from '../../util/arrays.ts';
 import { InputError } from '../../util/input-error.ts';
 import type { ClientInput } from '../protocol/client.ts';
 import type { OwnedFile } from '../protocol/messages.ts';
@@ -14,52 +14,63 @@ export interface ClientFile {
   readonly wanted: readonly { readonly name: string; readonly line: number }[];
 }
 
-/** Reads lines one at a time, skipping blank ones, and names the line in every error. */
+/**
+ * Reads lines one at a time, skipping blank ones, and names the line in every error. It walks the text
+ * instead of splitting it: a file of millions of blank lines must not become millions of strings.
+ */
 class LineReader {
-  private readonly lines: string[];
-  private index = 0;
+  /** Where the next line starts in the text. */
+  private at = 0;
+  /** Lines read so far, blank ones included. */
+  private read = 0;
+  /** The line of the last non-blank line read, 0 before the first. */
+  private lastContent = 0;
   line = 0;
 
   constructor(
     private readonly path: string,
-    text: string,
-  ) {
-    this.lines = text.split(/\r?\n/);
-  }
+    private readonly text: string,
+  ) {}
 
   /** The tokens of the next non-blank line. */
   next(what: string): string[] {
-    while (this.index < this.lines.length) {
-      const raw = this.lines[this.index++] as string;
-      this.line = this.index;
-      const tokens = raw
-        .trim()
-        .split(/\s+/)
-        .filter((token) => token.length > 0);
-      if (tokens.length > 0) return tokens;
+    NON_SPACE.lastIndex = this.at;
+    const found = NON_SPACE.exec(this.text);
+    if (found !== null) {
+      // Blank lines are skipped by counting their line breaks, without a string for each.
+      for (
+        let i = this.text.indexOf('\n', this.at);
+        i >= 0 && i < found.index;
+        i = this.text.indexOf('\n', i + 1)
+      )
+        this.read++;
+      const end = this.text.indexOf('\n', found.index);
+      const stop = end < 0 ? this.text.length : end;
+      this.at = stop + 1;
+      this.read++;
+      this.line = this.read;
+      this.lastContent = this.read;
+      return this.text.slice(found.index, stop).trim().split(/\s+/);
     }
-    this.line = this.lastLine();
+    this.at = this.text.length + 1;
+    this.line = Math.max(this.lastContent, 1);
     throw this.error(
-      this.lines.every((l) => l.trim() === '')
-        ? `empty file: expected ${what}`
-        : `expected ${what}, found the end of the file`,
+      this.lastContent === 0 ? `empty file: expected ${what}` : `expected ${what}, found the end of the file`,
     );
   }
 
   atEnd(): boolean {
-    return this.lines.slice(this.index).every((raw) => raw.trim() === '');
+    NON_SPACE.lastIndex = this.at;
+    return !NON_SPACE.test(this.text);
   }
 
   error(problem: string, line = this.line): InputError {
     return new InputError(this.path, Math.max(line, 1), problem);
   }
-
-  private lastLine(): number {
-    let last = this.lines.length;
-    while (last > 1 && (this.lines[last - 1] as string).trim() === '') last--;
-    return last;
-  }
 }
+
+/** The first character that is not white space (as String.prototype.trim sees it). */
+const NON_SPACE = /\S/g;
 
 export function parseClientFile(path: string, rank: number, text: string): ClientFile {
   const reader = new LineReader(path, text);
@@ -181,6 +192,22 @@ function readName(reader: LineReader, tokens: string[]): string {
   return name;
 }
 
+/** Most file systems (ext4, XFS, APFS, NTFS) take names of at most 255 bytes. */
+export const MAX_NAME_BYTES = 255;
+
+/** A wanted file becomes client<R>_<file>: refuse it before the run, not after, if that name cannot exist. */
+function checkOutputNameFits(file: ClientFile, wanted: { name: string; line: number }): void {
+  const bytes = Buffer.byteLength(outputFileName(file.rank, wanted.name));
+  if (bytes > MAX_NAME_BYTES) {
+    throw new InputError(
+      file.path,
+      wanted.line,
+      `the output of wanted file ${wanted.name.slice(0, 20)}... would be named client${file.rank}_<name>, ` +
+        `${bytes} bytes, more than the ${MAX_NAME_BYTES} a file name may have`,
+    );
+  }
+}
+
 /** Turns parsed client files into runnable inputs, checking what only the whole set can show. */
 export function toClientInputs(files: readonly ClientFile[]): { clients: ClientInput[]; warnings: string[] } {
   const firstOwner = new Map<string, { file: ClientFile; owned: OwnedFile & { line: number } }>();
@@ -199,6 +226,7 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
   const clients = files.map((file): ClientInput => {
     const ownedNames = new Set(file.owned.map((owned) => owned.name));
     for (const wanted of file.wanted) {
+      checkOutputNameFits(file, wanted);
       if (!firstOwner.has(wanted.name)) {
         throw new InputError(file.path, wanted.line, `${wanted.name} is wanted, but no client owns it`);
       }
@@ -220,8 +248,12 @@ export function toClientInputs(files: readonly ClientFile[]): { clients: ClientI
 /** The text of an in<R>.txt for a client. */
 export function formatClientFile(client: ClientInput): string {
   const lines = [String(client.owned.length)];
-  for (const file of client.owned) lines.push(`${file.name} ${file.hashes.length}`, ...file.hashes);
-  lines.push(String(client.wanted.length), ...client.wanted);
+  for (const file of client.owned) {
+    lines.push(`${file.name} ${file.hashes.length}`);
+    appendAll(lines, file.hashes);
+  }
+  lines.push(String(client.wanted.length));
+  appendAll(lines, client.wanted);
   return `${lines.join('\n')}\n`;
 }
 

@@ -30,6 +30,22 @@ export async function runThreads(scenario: ClassicScenario, options: ThreadsOpti
   return new Promise((resolve, reject) => new ThreadsRun(scenario, options, resolve, reject).start(url));
 }
 
+/** Why a rank's thread did not start or stopped, in words a user can act on. */
+function cannotStart(rank: Rank, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/EAGAIN|ERR_WORKER_INIT_FAILED|Resource temporarily unavailable/.test(message)) {
+    return new ThreadStartError(
+      `cannot start the thread of rank ${rank} (${message}): the system limits processes or threads ` +
+        '(ulimit -u) or is short of memory; use fewer clients or --runtime sim',
+    );
+  }
+  return new ThreadStartError(`rank ${rank}: ${message}`);
+}
+
+export class ThreadStartError extends Error {
+  override readonly name = 'ThreadStartError';
+}
+
 class ThreadsRun {
   private readonly startedMs = monotonicMs();
   private readonly clientCount: number;
@@ -67,13 +83,15 @@ class ThreadsRun {
       { role: 'tracker', clientCount: this.clientCount, clientPorts, ...shared },
       clientPorts,
     );
-    this.scenario.clients.forEach((input, i) => {
+    for (const [i, input] of this.scenario.clients.entries()) {
+      if (this.settled) return;
       const trackerPort = (trackerChannels[i] as MessageChannel).port2;
       const { seed, strategy } = this.options;
       this.spawn(url, input.rank, { role: 'client', input, seed, strategy, trackerPort, ...shared }, [
         trackerPort,
       ]);
-    });
+    }
+    if (this.settled) return;
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.timers.push(setTimeout(() => this.fail(this.stuck(timeoutMs)), timeoutMs));
     if (this.options.onProgress !== undefined) {
@@ -84,9 +102,17 @@ class ThreadsRun {
   private spawn(url: URL, rank: Rank, init: WorkerInit, transfer: readonly MessagePort[]): void {
     // The worker is one plain JavaScript bundle: it needs none of the parent's loader flags (such as
     // tsx's), which it would otherwise inherit, each making every thread slower to start.
-    const worker = new Worker(url, { workerData: init, transferList: [...transfer], execArgv: [] });
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { workerData: init, transferList: [...transfer], execArgv: [] });
+    } catch (error) {
+      // Under a limit on processes or threads (ulimit -u) the system refuses a new thread: end the
+      // threads already started, or they keep the process alive for ever.
+      this.fail(cannotStart(rank, error));
+      return;
+    }
     worker.on('message', (report: WorkerReport) => this.onReport(rank, report));
-    worker.on('error', (error) => this.fail(new Error(`rank ${rank}: ${error.message}`)));
+    worker.on('error', (error) => this.fail(cannotStart(rank, error)));
     worker.on('exit', (code) => {
       if (!this.settled)
         this.fail(new StuckRunError(`rank ${rank}'s thread exited (code ${code}) before the run ended`));

@@ -1,6 +1,7 @@
 // One rank in its own thread: the tracker, or a client whose download and upload sides share the
 // thread's event loop. Neither side ever waits on the other: each message is handled to the end at once.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { appendAll } from '../../util/arrays.ts';
 import { Client } from '../protocol/client.ts';
 import type { DownloadOutbox } from '../protocol/download.ts';
 import { type Message, type Rank, TRACKER } from '../protocol/messages.ts';
@@ -47,7 +48,7 @@ function flush(): void {
       waiting.set(to, [...batch]);
       report({ type: 'connect', to });
     } else {
-      queued.push(...batch);
+      appendAll(queued, batch);
     }
   }
   outgoing.clear();

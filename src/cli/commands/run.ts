@@ -1,17 +1,23 @@
 // `swarmlab run DIR`: read in1.txt..inN.txt, run the swarm, write client<R>_<file>, print the summary.
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readClassicScenario, writeOutputs } from '../../classic/input/in-dir.ts';
-import { segmentsToDownload } from '../../classic/input/scenario.ts';
+import { readClassicScenario, stageOutputs } from '../../classic/input/in-dir.ts';
+import { outputFileName } from '../../classic/input/in-file.ts';
+import { type ClassicScenario, segmentsToDownload } from '../../classic/input/scenario.ts';
 import { PEER_STRATEGIES, type PeerStrategyName } from '../../classic/protocol/strategies/index.ts';
 import { runClassic } from '../../classic/runner/run.ts';
 import { RUNTIMES, type RuntimeName } from '../../classic/runtime/types.ts';
-import { toClassicResults, writeClassicCsv, writeJson } from '../../results/classic.ts';
+import { type ClassicResults, classicCsvFiles, jsonText, toClassicResults } from '../../results/classic.ts';
 import { summarize } from '../../results/classic-summary.ts';
-import { expectFileOrNothing, expectFolderOrNothing, oneOf, wholeNumber } from '../options.ts';
+import { checkDestinations, type Destination } from '../../util/destinations.ts';
+import { InputError } from '../../util/input-error.ts';
+import { type OutputSet, writeAll } from '../../util/output-set.ts';
+import { MAX_TIMEOUT_S, oneOf, seedNumber, wholeNumber } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { formatRunSummary } from '../tables/table.ts';
 import { VERSION } from '../version.ts';
-import { writeReport } from './report.ts';
+import { reportHtml } from './report.ts';
+import { printWritten } from './written.ts';
 
 interface RunFlags {
   runtime: RuntimeName;
@@ -31,7 +37,7 @@ export function registerRun(program: Command): void {
     .description('run the classic swarm on a folder of in<R>.txt files and write client<R>_<file> outputs')
     .argument('<dir>', 'folder holding in1.txt .. inN.txt (client ranks 1..N; the tracker is rank 0)')
     .option('-r, --runtime <name>', `runtime: ${RUNTIMES.join(' or ')}`, oneOf('--runtime', RUNTIMES), 'sim')
-    .option('-s, --seed <n>', 'seed for peer choices (and message timing on sim)', wholeNumber('--seed'), 1)
+    .option('-s, --seed <n>', 'seed for peer choices (and message timing on sim)', seedNumber, 1)
     .option(
       '--strategy <name>',
       `peer selection: ${PEER_STRATEGIES.join(' or ')}`,
@@ -45,17 +51,15 @@ export function registerRun(program: Command): void {
     .option(
       '--timeout <seconds>',
       'threads runtime: fail a run still going after this long',
-      wholeNumber('--timeout', 1),
+      wholeNumber('--timeout', 1, MAX_TIMEOUT_S),
       600,
     )
     .option('-q, --quiet', 'no progress bar')
     .action(async (dir: string, flags: RunFlags) => {
       const { scenario, warnings } = await readClassicScenario(dir);
+      const outDir = flags.out ?? dir;
       // Check where results go before running, so that a long run is not lost to a typo.
-      await expectFolderOrNothing(flags.out ?? dir, '--out');
-      if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
-      if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
-      if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
+      await checkRunDestinations(dir, outDir, scenario, flags);
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
       const result = await runClassic(scenario, {
@@ -65,20 +69,59 @@ export function registerRun(program: Command): void {
         timeoutMs: flags.timeout * 1000,
         onProgress: (segments) => progress.update(segments),
       }).finally(() => progress.stop());
-      const outDir = flags.out ?? dir;
-      const written = await writeOutputs(outDir, result.outputs);
       const summary = summarize(result);
       const results = toClassicResults(result, summary, {
         input: dir,
         swarmlab: VERSION,
         createdAt: new Date(),
       });
-      if (flags.json !== undefined) await writeJson(flags.json, results);
-      if (flags.report !== undefined) await writeReport(flags.report, { kind: 'classic', runs: [results] });
-      if (flags.csv !== undefined) await writeClassicCsv(flags.csv, results);
+      // Outputs and results are written together, or none of them: a run that fails writes nothing.
+      const written = await writeAll(async (outputs) => {
+        await stageOutputs(outputs, outDir, result.outputs);
+        await stageResults(outputs, flags, results);
+      });
       process.stdout.write(`${formatRunSummary(result, summary)}\n`);
-      process.stdout.write(
-        `wrote ${written.length} output file${written.length === 1 ? '' : 's'} to ${outDir}\n`,
-      );
+      printWritten(written);
+      const count = result.outputs.length;
+      process.stdout.write(`wrote ${count} output file${count === 1 ? '' : 's'} to ${outDir}\n`);
     });
+}
+
+async function checkRunDestinations(
+  dir: string,
+  outDir: string,
+  scenario: ClassicScenario,
+  flags: RunFlags,
+): Promise<void> {
+  const destinations: Destination[] = [{ kind: 'folder', path: outDir, flag: '--out' }];
+  if (flags.json !== undefined) destinations.push({ kind: 'file', path: flags.json, flag: '--json' });
+  if (flags.report !== undefined) destinations.push({ kind: 'file', path: flags.report, flag: '--report' });
+  if (flags.csv !== undefined) destinations.push({ kind: 'folder', path: flags.csv, flag: '--csv' });
+  const inputs = scenario.clients.map((client) => join(dir, `in${client.rank}.txt`));
+  await checkDestinations(destinations, inputs);
+  // A results file named like one of the outputs would be written twice.
+  const outputs = new Set(
+    scenario.clients.flatMap((client) =>
+      client.wanted.map((file) => resolve(outDir, outputFileName(client.rank, file))),
+    ),
+  );
+  for (const destination of destinations) {
+    if (destination.kind === 'file' && outputs.has(resolve(destination.path))) {
+      throw new InputError(
+        `${destination.flag} ${destination.path}`,
+        undefined,
+        "is also one of the run's outputs",
+      );
+    }
+  }
+}
+
+async function stageResults(outputs: OutputSet, flags: RunFlags, results: ClassicResults): Promise<void> {
+  if (flags.json !== undefined) await outputs.write(flags.json, jsonText(results));
+  if (flags.report !== undefined) {
+    await outputs.write(flags.report, reportHtml({ kind: 'classic', runs: [results] }));
+  }
+  if (flags.csv !== undefined) {
+    for (const [name, text] of classicCsvFiles(results)) await outputs.write(join(flags.csv, name), text);
+  }
 }

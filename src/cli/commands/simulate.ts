@@ -1,16 +1,24 @@
 // `swarmlab simulate SCENARIO`: run a scenario file on the swarm simulator and print its summary.
+
+import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
+import { checkFitsInMemory } from '../../bittorrent/scenario/memory.ts';
 import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../bittorrent/sim/simulation.ts';
 import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
-import { writeJson } from '../../results/classic.ts';
-import { toSwarmResults, writeSwarmCsv } from '../../results/swarm.ts';
+import { jsonText } from '../../results/classic.ts';
+import { type SwarmResults, swarmCsvFiles, toSwarmResults } from '../../results/swarm.ts';
 import { summarizeSwarm } from '../../results/swarm-summary.ts';
-import { expectFileOrNothing, expectFolderOrNothing, repeatable, wholeNumber } from '../options.ts';
+import { checkDestinations, type Destination } from '../../util/destinations.ts';
+import { type OutputSet, writeAll } from '../../util/output-set.ts';
+import { stopIfLauncherGone } from '../launcher-watch.ts';
+import { repeatable, seedNumber } from '../options.ts';
 import { swarmProgressBar } from '../progress.ts';
 import { formatSwarmSummary } from '../tables/swarm-table.ts';
 import { VERSION } from '../version.ts';
-import { writeReport } from './report.ts';
+import { reportHtml } from './report.ts';
+import { printWritten } from './written.ts';
 
 interface SimulateFlags {
   seed: number;
@@ -26,7 +34,7 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('simulate a swarm scenario (YAML or JSON) on a virtual clock and print its summary')
     .argument('<scenario>', 'scenario file, such as scenarios/flash-crowd.yaml')
-    .option('-s, --seed <n>', 'seed: the same seed replays the same run', wholeNumber('--seed'), 1)
+    .option('-s, --seed <n>', 'seed: the same seed replays the same run', seedNumber, 1)
     .option(
       '--set <path=value>',
       'override a scenario field, e.g. peers.count=20000 (repeatable)',
@@ -39,14 +47,19 @@ export function registerSimulate(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (path: string, flags: SimulateFlags) => {
       const scenario = await readSwarmScenario(path, flags.set);
-      if (flags.json !== undefined) await expectFileOrNothing(flags.json, '--json');
-      if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
-      if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
       const bound = kumarRossBound(scenario);
+      checkFitsInMemory(scenario, bound.boundS, getHeapStatistics().heap_size_limit, path);
+      await checkDestinations(destinationsOf(flags), [path]);
       const progress = swarmProgressBar(!flags.quiet);
       let run: ReturnType<typeof simulateSwarm>;
       try {
-        run = simulateSwarm(scenario, { seed: flags.seed, onProgress: (p) => progress.update(p) });
+        run = simulateSwarm(scenario, {
+          seed: flags.seed,
+          onProgress: (p) => {
+            stopIfLauncherGone();
+            progress.update(p);
+          },
+        });
       } finally {
         progress.stop();
       }
@@ -56,9 +69,27 @@ export function registerSimulate(program: Command): void {
         swarmlab: VERSION,
         createdAt: new Date(),
       });
-      if (flags.json !== undefined) await writeJson(flags.json, results);
-      if (flags.csv !== undefined) await writeSwarmCsv(flags.csv, results);
-      if (flags.report !== undefined) await writeReport(flags.report, { kind: 'swarm', runs: [results] });
+      stopIfLauncherGone();
+      const written = await writeAll((outputs) => stageResults(outputs, flags, results));
       process.stdout.write(`${formatSwarmSummary(run, summary, bound)}\n`);
+      printWritten(written);
     });
+}
+
+function destinationsOf(flags: SimulateFlags): Destination[] {
+  const destinations: Destination[] = [];
+  if (flags.json !== undefined) destinations.push({ kind: 'file', path: flags.json, flag: '--json' });
+  if (flags.csv !== undefined) destinations.push({ kind: 'folder', path: flags.csv, flag: '--csv' });
+  if (flags.report !== undefined) destinations.push({ kind: 'file', path: flags.report, flag: '--report' });
+  return destinations;
+}
+
+/** Every file a simulation writes, staged together: all are written, or none. */
+async function stageResults(outputs: OutputSet, flags: SimulateFlags, results: SwarmResults): Promise<void> {
+  if (flags.json !== undefined) await outputs.write(flags.json, jsonText(results));
+  if (flags.csv !== undefined) {
+    for (const [name, text] of swarmCsvFiles(results)) await outputs.write(join(flags.csv, name), text);
+  }
+  if (flags.report !== undefined)
+    await outputs.write(flags.report, reportHtml({ kind: 'swarm', runs: [results] }));
 }

@@ -1,6 +1,7 @@
 // The summary a user reads at the end of `swarmlab run`: a per-client table, then totals and balance.
 import type { RunResult } from '../../classic/runtime/types.ts';
 import type { ClassicSummary } from '../../results/classic-summary.ts';
+import { maxOf } from '../../util/arrays.ts';
 
 /** Right-aligns numeric columns and left-aligns the first, with a rule under the header. */
 export function formatTable(
@@ -8,7 +9,7 @@ export function formatTable(
   rows: readonly (readonly (string | number)[])[],
 ): string {
   const cells = [header, ...rows].map((row) => row.map(String));
-  const widths = header.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? '').length)));
+  const widths = header.map((_, col) => maxOf(cells.map((row) => (row[col] ?? '').length)));
   const line = (row: readonly string[]) =>
     row
       .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))

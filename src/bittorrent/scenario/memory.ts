@@ -1,0 +1,58 @@
+// The least memory a simulated run of a scenario needs, known before it starts: a run that cannot fit
+// is refused up front with the figure, instead of ending hours later in V8's out-of-memory abort. It is
+// a floor, not a forecast: a run that passes may still need far more as it goes (docs/simulator.md).
+import { InputError } from '../../util/input-error.ts';
+import type { SwarmScenario } from './scenario.ts';
+
+/** Every peer's fixed state (its plan, record, object and tables) takes at least this many bytes. */
+export const MIN_BYTES_PER_PEER = 1024;
+/** Bytes per piece the run keeps once: availability counts and a first sample of piece copies. */
+const BYTES_PER_PIECE = 16;
+
+export function peersOf(scenario: SwarmScenario): number {
+  return scenario.peers.reduce((sum, group) => sum + group.count, scenario.seeds.count);
+}
+
+export function piecesOf(scenario: SwarmScenario): number {
+  return Math.ceil(scenario.file.sizeBytes / scenario.file.pieceBytes);
+}
+
+/** A sample keeps each piece's count of copies: a small integer in a JS array. */
+const BYTES_PER_PIECE_SAMPLE = 4;
+
+/**
+ * Bytes: each peer's fixed state and its bitfield of pieces held, the run's per-piece tables, and the
+ * samples of piece copies taken until the run can end at the soonest (`soonestEndS`: no schedule
+ * completes before the Kumar-Ross bound, and a stop time ends it sooner).
+ */
+export function leastMemoryBytes(scenario: SwarmScenario, soonestEndS: number): number {
+  const pieces = piecesOf(scenario);
+  const endS = Math.min(soonestEndS, scenario.stop.atS ?? Number.POSITIVE_INFINITY);
+  const samples = Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1;
+  return (
+    peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8)) +
+    pieces * (BYTES_PER_PIECE + samples * BYTES_PER_PIECE_SAMPLE)
+  );
+}
+
+/** Refuses (exit 2) a scenario whose least memory is more than `heapBytes`, saying both figures. */
+export function checkFitsInMemory(
+  scenario: SwarmScenario,
+  soonestEndS: number,
+  heapBytes: number,
+  path: string,
+): void {
+  const needed = leastMemoryBytes(scenario, soonestEndS);
+  if (needed <= heapBytes) return;
+  throw new InputError(
+    path,
+    undefined,
+    `${peersOf(scenario)} peers and ${piecesOf(scenario)} pieces need at least ${gib(needed)} of memory, ` +
+      `more than the ${gib(heapBytes)} this process may use: use fewer peers, larger pieces, ` +
+      'a longer sample-every or an earlier stop',
+  );
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
