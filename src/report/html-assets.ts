@@ -92,7 +92,8 @@ export const REPORT_SCRIPT = `
     draw('availability', 'scatter', av, 'virtual time (s)', 'copies of a piece');
     draw('scatter', 'scatter', sc, 'downloaded (MB)', 'uploaded (MB)');
   } else {
-    var labels = data.runs[0].bars.labels;
+    // Every client of any run: runs of different sizes are drawn whole.
+    var labels = data.barLabels;
     var bars = [];
     data.runs.forEach(function (run) {
       bars.push({ label: name(run, 'served'), data: run.bars.served, backgroundColor: run.colour });

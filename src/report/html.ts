@@ -10,7 +10,7 @@ import {
   completionCdf,
   population,
   runLabels,
-  servedAndDownloaded,
+  servedAndDownloadedOfRuns,
   transferMatrix,
   uploadAgainstCapacity,
   uploadDownloadScatter,
@@ -39,15 +39,7 @@ export function renderReport(
   const colour = (i: number) => PALETTE[i % PALETTE.length] as string;
   const payload =
     input.kind === 'classic'
-      ? {
-          kind: 'classic',
-          runs: input.runs.map((r, i) => ({
-            label: labels[i],
-            colour: colour(i),
-            bars: servedAndDownloaded(r),
-            matrix: transferMatrix(r),
-          })),
-        }
+      ? classicPayload(input.runs, labels, colour)
       : {
           kind: 'swarm',
           runs: input.runs.map((r, i) => ({
@@ -90,6 +82,24 @@ ${input.kind === 'classic' ? classicSections() : swarmSections()}
 `;
 }
 
+function classicPayload(
+  runs: readonly ClassicResults[],
+  labels: readonly string[],
+  colour: (i: number) => string,
+) {
+  const bars = servedAndDownloadedOfRuns(runs);
+  return {
+    kind: 'classic',
+    barLabels: bars.labels,
+    runs: runs.map((r, i) => ({
+      label: labels[i],
+      colour: colour(i),
+      bars: bars.runs[i],
+      matrix: transferMatrix(r),
+    })),
+  };
+}
+
 function classicHeader(runs: readonly ClassicResults[], labels: readonly string[]): string {
   const rows = runs.map((r, i) => {
     const s = r.summary;
@@ -103,7 +113,9 @@ function classicHeader(runs: readonly ClassicResults[], labels: readonly string[
       String(s.clients),
       String(s.segmentsDownloaded),
       String(s.messages),
-      s.virtualTimeS === null ? `${fmt(s.wallTimeMs, 0)} ms` : `${fmt(s.virtualTimeS, 3)} s simulated`,
+      // Simulated seconds and wall milliseconds are different clocks: one row each, never mixed.
+      s.virtualTimeS === null ? 'n/a (real time)' : fmt(s.virtualTimeS, 3),
+      fmt(s.wallTimeMs, 0),
       String(lb.servers),
       fmt(lb.maxOverMean, 2),
       fmt(lb.jain, 3),
@@ -120,7 +132,8 @@ function classicHeader(runs: readonly ClassicResults[], labels: readonly string[
       'clients',
       'segments',
       'messages',
-      'time',
+      'simulated time (s)',
+      'wall time (ms)',
       'serving clients',
       'max/mean served',
       "Jain's index",
@@ -165,7 +178,7 @@ function swarmHeader(runs: readonly SwarmResults[], labels: readonly string[]): 
       'ratio',
       'upload utilisation',
       'share ratio p10 / p50 / p90',
-      "Jain's index",
+      "Jain's index of share ratios",
       'mean download: contributors / free riders (s)',
       'run at',
     ],
