@@ -54,3 +54,20 @@ export function swarmProgressBar(enabled: boolean): SwarmProgressBar {
     },
   };
 }
+
+/** The sweep's bar: runs finished of those to run, with the time left at the pace so far. */
+export function sweepProgressBar(total: number, jobs: number, enabled: boolean): Progress {
+  if (!enabled || !process.stderr.isTTY || total === 0) return silent;
+  const bar = new SingleBar({
+    format: `sweep [{bar}] {value}/{total} runs on ${jobs} job${jobs === 1 ? '' : 's'} | {duration_formatted} | ETA {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 20,
+  });
+  bar.start(total, 0);
+  return {
+    update: (done) => bar.update(Math.min(done, total)),
+    stop: () => bar.stop(),
+  };
+}
