@@ -44,7 +44,17 @@ export function groupRuns(runs: readonly SwarmResults[]): RunGroup[] {
     else group.push(run);
   }
   const members = [...groups.values()].map((group) => [...group].sort((a, b) => a.seed - b.seed));
-  const sets = differingFields(members.map((group) => fieldsOf(group[0] as SwarmResults)));
+  const firsts = members.map((group) => group[0] as SwarmResults);
+  let sets = differingFields(firsts.map(overrideFields)).map((set, i) =>
+    withFileValues(set, firsts[i] as SwarmResults),
+  );
+  // Overrides that do not tell the configurations apart (runs made from different files, or files
+  // without overrides): name them by the scenario fields that differ instead.
+  if (new Set(sets.map((set) => JSON.stringify(set))).size < sets.length) {
+    sets = differingFields(
+      firsts.map((run) => flattenFields(run.scenario, '', new Map([['scenario', run.source]]))),
+    );
+  }
   return members.map((group, i) => ({ set: sets[i] ?? {}, runs: group }));
 }
 
@@ -103,29 +113,36 @@ export function summaryFigures(summary: SwarmSummary): Record<string, number | n
   return figures;
 }
 
-/**
- * A run's settings by field: its `--set` overrides when the file keeps them (fields named as the user
- * named them, e.g. `strategy.pieces`), else every scenario field flattened (`peers[0].count`), plus its
- * source.
- */
-function fieldsOf(run: SwarmResults): Map<string, string> {
+/** A run's settings by field, as the user named them in `--set` (`strategy.pieces`), plus its source. */
+function overrideFields(run: SwarmResults): Map<string, string> {
   const fields = new Map<string, string>([['scenario', run.source]]);
-  if (run.overrides !== undefined) {
-    for (const override of run.overrides) {
-      const equals = override.indexOf('=');
-      fields.set(override.slice(0, equals).trim(), override.slice(equals + 1).trim());
-    }
-    return fields;
+  for (const override of run.overrides ?? []) {
+    const equals = override.indexOf('=');
+    fields.set(override.slice(0, equals).trim(), override.slice(equals + 1).trim());
   }
-  return flattenFields(run.scenario, '', fields);
+  return fields;
 }
+
+/** A field one run did not override takes the scenario file's value, when the field names one. */
+function withFileValues(set: Record<string, string>, run: SwarmResults): Record<string, string> {
+  const plain = (field: string) => field.replace(/\[0\]|\.0(?=\.|$)/g, '');
+  const scenario = [...flattenFields(run.scenario)].map(([field, value]) => [plain(field), value] as const);
+  const filled: Record<string, string> = {};
+  for (const [field, value] of Object.entries(set)) {
+    const fromFile = scenario.find(([name]) => name === plain(field))?.[1];
+    filled[field] = value === AS_IN_FILE && fromFile !== undefined ? fromFile : value;
+  }
+  return filled;
+}
+
+const AS_IN_FILE = '(as in the file)';
 
 /** For each entry, the fields whose values are not the same in every entry (a field an entry lacks: the file's value). */
 export function differingFields(entries: readonly Map<string, string>[]): Record<string, string>[] {
   const keys = [...new Set(entries.flatMap((fields) => [...fields.keys()]))];
   const differing = keys.filter((key) => new Set(entries.map((fields) => fields.get(key))).size > 1);
   return entries.map((fields) =>
-    Object.fromEntries(differing.map((key) => [key, fields.get(key) ?? '(as in the file)'])),
+    Object.fromEntries(differing.map((key) => [key, fields.get(key) ?? AS_IN_FILE])),
   );
 }
 

@@ -1,6 +1,7 @@
 // The sweep's grid: --vary and --seeds parsed, combinations in order, one results file per run.
 import { describe, expect, it } from 'vitest';
-import { parseSeeds, parseVary, planRuns, shellLine } from '../../src/cli/commands/sweep-grid.ts';
+import { parseSeeds, parseVary, planRuns } from '../../src/cli/commands/sweep-grid.ts';
+import { shellLine } from '../../src/util/shell.ts';
 
 describe('sweep grid', () => {
   it('reads --vary values, keeping commas inside brackets and braces', () => {

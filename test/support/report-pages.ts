@@ -5,7 +5,7 @@ import { generateClassic } from '../../src/classic/input/generate.ts';
 import { runSim } from '../../src/classic/sim/runtime.ts';
 import { type ClassicResults, toClassicResults } from '../../src/results/classic.ts';
 import { summarize } from '../../src/results/classic-summary.ts';
-import { toSwarmResults } from '../../src/results/swarm.ts';
+import { type SwarmResults, toSwarmResults } from '../../src/results/swarm.ts';
 import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { flashCrowd } from './swarm-scenarios.ts';
 
@@ -38,4 +38,10 @@ export function summaryRow(page: string, name: string): string[] | undefined {
     if (cells[0] === name) return cells.slice(1);
   }
   return undefined;
+}
+
+/** A copy of `run` whose summary says its last peer finished at `lastS` (the bound ratio to match). */
+export function finishingAt(run: SwarmResults, lastS: number, seed: number): SwarmResults {
+  const summary = { ...run.summary, lastCompletion: lastS, boundRatio: lastS / run.summary.kumarRossBound };
+  return { ...run, seed, summary };
 }

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { SWARM_RESULTS_FORMAT, type SwarmResults } from '../../results/swarm.ts';
-import { type PlannedRun, shellLine, simulateArgs } from './sweep-grid.ts';
+import { shellLine } from '../../util/shell.ts';
+import { type PlannedRun, simulateArgs } from './sweep-grid.ts';
 
 export interface RunFailure {
   readonly run: PlannedRun;

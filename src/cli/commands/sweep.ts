@@ -9,13 +9,14 @@ import { readResults } from '../../results/read.ts';
 import { SWARM_RESULTS_FORMAT, type SwarmResults } from '../../results/swarm.ts';
 import { toSweepResults } from '../../results/sweep.ts';
 import { InputError } from '../../util/input-error.ts';
+import { shellLine } from '../../util/shell.ts';
 import { UsageError } from '../errors.ts';
 import { expectFileOrNothing, expectFolderOrNothing, repeatable, wholeNumber } from '../options.ts';
 import { sweepProgressBar } from '../progress.ts';
 import { formatSweepTable } from '../tables/sweep-table.ts';
 import { VERSION } from '../version.ts';
 import { writeReport } from './report.ts';
-import { type PlannedRun, parseSeeds, parseVary, planRuns, shellLine, simulateArgs } from './sweep-grid.ts';
+import { type PlannedRun, parseSeeds, parseVary, planRuns, simulateArgs } from './sweep-grid.ts';
 import { finishedRun, SweepPool } from './sweep-pool.ts';
 
 interface SweepFlags {
