@@ -57,7 +57,13 @@ export function registerRun(program: Command): void {
       if (flags.report !== undefined) await expectFileOrNothing(flags.report, '--report');
       if (flags.csv !== undefined) await expectFolderOrNothing(flags.csv, '--csv');
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-      const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
+      const starting =
+        flags.runtime === 'threads'
+          ? `threads: starting ${scenario.clients.length + 1} worker threads, one per rank (this takes a few seconds)`
+          : undefined;
+      const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet, {
+        ...(starting === undefined ? {} : { starting }),
+      });
       const result = await runClassic(scenario, {
         runtime: flags.runtime,
         seed: flags.seed,
