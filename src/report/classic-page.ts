@@ -5,6 +5,7 @@ import { runLabels, servedAndDownloadedOfRuns, transferMatrix } from './chart-da
 import { chartSection, escapeHtml } from './html-parts.ts';
 import { classicSummaryTable } from './summary-table.ts';
 import type { Page } from './swarm-page.ts';
+import { fileCompletions } from './views.ts';
 
 export function classicPage(runs: readonly ClassicResults[], colour: (i: number) => string): Page {
   const labels = runLabels(
@@ -17,6 +18,7 @@ export function classicPage(runs: readonly ClassicResults[], colour: (i: number)
   const top = `<p class="headline" id="headline">${escapeHtml(classicHeadline(runs, labels))}</p>`;
   const sections = [
     chartSection('bars', 'Segments served and downloaded, per client'),
+    chartSection('files', 'When each client completed each file'),
     '<section><h2>Who downloaded from whom</h2><div id="matrices" class="table"></div></section>',
     `<details open><summary>Every figure of every run</summary>${classicSummaryTable(runs, labels)}</details>`,
   ].join('\n');
@@ -64,6 +66,7 @@ function classicPayload(
       colour: colour(i),
       bars: bars.runs[i],
       matrix: transferMatrix(r),
+      files: fileCompletions(r),
     })),
   };
 }

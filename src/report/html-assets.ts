@@ -1,5 +1,6 @@
 // The report page's style and its drawing script, kept apart from the page builder. The script runs in
 // the browser: it reads the data the page carries and draws each chart with the inlined Chart.js.
+import { VIEWS_SCRIPT } from './views-script.ts';
 
 export const REPORT_STYLE = `
 :root { --bg: #ffffff; --fg: #1d2330; --muted: #5b6475; --grid: rgba(0,0,0,0.12); --card: #f5f7fa; --accent: #e8f0fb; }
@@ -247,7 +248,8 @@ export const REPORT_SCRIPT = `
     drawn++;
     return wrap;
   }
-  if (data.kind === 'swarm') swarm(); else classic();
+${VIEWS_SCRIPT}
+  if (data.kind === 'swarm') { swarm(); swarmViews(); } else { classic(); fileTimeline(); }
   window.__swarmlabReport = { charts: drawn };
 })();
 `;

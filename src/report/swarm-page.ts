@@ -12,6 +12,7 @@ import { chartSection, escapeHtml, horizontalTable } from './html-parts.ts';
 import { configurationLabels } from './labels.ts';
 import { reproduceCommands } from './provenance.ts';
 import { swarmSummaryTable } from './summary-table.ts';
+import { availabilityHeat, cdfByKind, peerTimelines, shareRatioHistogram } from './views.ts';
 
 export interface Page {
   readonly title: string;
@@ -28,6 +29,8 @@ export function swarmPage(runs: readonly SwarmResults[], colour: (i: number) => 
   );
   const theories = groups.map((group) => theoryOf(group.runs[0] as SwarmResults));
   const names = [...new Set(runs.map((r) => r.scenario.name))].join(', ');
+  const firstRun = (groups[0] as RunGroup).runs[0] as SwarmResults;
+  const severalKinds = groups.some((group) => cdfByKind(group.runs).length > 1);
   const title = `swarmlab simulation${runs.length > 1 ? 's' : ''}: ${names}`;
   const comparing =
     field === null ? '' : `<p class="note">Configurations differ in ${escapeHtml(field)}.</p>`;
@@ -47,6 +50,18 @@ export function swarmPage(runs: readonly SwarmResults[], colour: (i: number) => 
       'Log scale: 0 copies (a piece lost for now) is drawn at the bottom.',
     ),
     chartSection('scatter', 'Per-peer upload against download'),
+    chartSection('shares', 'Share ratios of contributing peers'),
+    chartSection(
+      'heat',
+      `Piece availability, piece by piece${runs.length > 1 ? ` (${labels[0]}, seed ${firstRun.seed})` : ''}`,
+      'Rows: pieces; columns: time. Red: no copy among the peers present; darker blue: more copies (log scale).',
+    ),
+    chartSection(
+      'timelines',
+      `Each peer's timeline${runs.length > 1 ? ` (${labels[0]}, seed ${firstRun.seed})` : ''}`,
+      'Blue: downloading, from arrival to completion; green: seeding, until it leaves or the run ends.',
+    ),
+    severalKinds ? chartSection('kinds', 'Completion time CDF by kind of peer') : '',
     whatRan(groups),
     `<details><summary>Every figure of every run</summary>${swarmSummaryTable(
       groups.flatMap((g) => g.runs),
@@ -112,8 +127,11 @@ function payload(
     const at = (group.runs[0] as SwarmResults).scenario.seeds.leaveAtS;
     return at === null ? [] : [at];
   });
+  const firstRun = (groups[0] as RunGroup).runs[0] as SwarmResults;
   return {
     kind: 'swarm',
+    heat: availabilityHeat(firstRun),
+    timelines: peerTimelines(firstRun),
     // The bound drawn once when every configuration shares it, else once per configuration.
     sharedMark: same ? marks[0] : null,
     events: [...new Set(leaves)].map((x) => ({ x, label: 'initial seeds leave' })),
@@ -129,6 +147,8 @@ function payload(
       capacity: meanSeries(group.runs, (r) => uploadAgainstCapacity(r).capacity),
       minAvailability: meanSeries(group.runs, (r) => r.series.minAvailability),
       meanAvailability: meanSeries(group.runs, (r) => availability(r).mean),
+      kinds: cdfByKind(group.runs),
+      shares: shareRatioHistogram(group.runs),
       peers: group.runs.flatMap((run) =>
         run.peers
           .filter((peer) => peer.role === 'leecher')

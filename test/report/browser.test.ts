@@ -38,6 +38,18 @@ const CHROMIUM_ARGS = [
 
 let browser: Browser;
 
+/** The charts every simulation report draws (a report of several kinds of peer adds `kinds`). */
+const EVERY_SWARM_CHART = [
+  'cdf',
+  'population',
+  'upload',
+  'availability',
+  'scatter',
+  'shares',
+  'heat',
+  'timelines',
+];
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -142,7 +154,7 @@ describe('HTML reports in Chromium', () => {
     const { charts, problems, requests } = await openReport('classic', await classicInput());
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['bars']);
+    expect(charts.map((c) => c.id)).toEqual(['bars', 'files']);
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
@@ -156,7 +168,17 @@ describe('HTML reports in Chromium', () => {
     });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['cdf', 'population', 'upload', 'availability', 'scatter']);
+    expect(charts.map((c) => c.id)).toEqual([
+      'cdf',
+      'population',
+      'upload',
+      'availability',
+      'scatter',
+      'shares',
+      'heat',
+      'timelines',
+      'kinds',
+    ]);
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
@@ -190,7 +212,7 @@ describe('HTML reports in Chromium', () => {
       });
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
-      expect(charts).toHaveLength(5);
+      expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(EVERY_SWARM_CHART));
       for (const chart of charts) expect(chart.painted, `${name} ${chart.id}`).toBeGreaterThan(1000);
     },
   );
@@ -239,7 +261,7 @@ describe('reports at desktop and phone width', () => {
       const report = await openReport(`classic-200-${width}`, input, 'light', width);
       expect(report.problems).toEqual([]);
       expect(report.headline).toContain('200 clients downloaded');
-      expect(report.charts.map((c) => c.id)).toEqual(['bars', 'heat']);
+      expect(report.charts.map((c) => c.id)).toEqual(['bars', 'files', 'heat']);
       for (const chart of report.charts) expect(chart.painted, chart.id).toBeGreaterThan(100);
       expect(report.pageWidth).toBeLessThanOrEqual(width);
       expect(report.overflowing).toEqual([]);
