@@ -19,6 +19,7 @@ export function classicPage(runs: readonly ClassicResults[], colour: (i: number)
   const sections = [
     chartSection('bars', 'Segments served and downloaded, per client'),
     chartSection('files', 'When each client completed each file'),
+    '<section><h2>Replay: files as clients complete them</h2><div id="replay"></div></section>',
     '<section><h2>Who downloaded from whom</h2><div id="matrices" class="table"></div></section>',
     `<details open><summary>Every figure of every run</summary>${classicSummaryTable(runs, labels)}</details>`,
   ].join('\n');

@@ -249,7 +249,7 @@ export const REPORT_SCRIPT = `
     return wrap;
   }
 ${VIEWS_SCRIPT}
-  if (data.kind === 'swarm') { swarm(); swarmViews(); } else { classic(); fileTimeline(); }
+  if (data.kind === 'swarm') { swarm(); swarmViews(); } else { classic(); fileTimeline(); replay(); }
   window.__swarmlabReport = { charts: drawn };
 })();
 `;

@@ -99,4 +99,55 @@ export const VIEWS_SCRIPT = `
     draw('files', sets, { title: unit === 's' ? 'simulated time (s)' : 'wall time (ms)', unit: unit },
       { title: 'client', unit: '', scale: { ticks: { precision: 0 } } });
   }
+  // A step-through replay of the first run, for teaching: each step is one file a client completed, in
+  // time order; the grid shows every client's wanted files, filled in as they complete.
+  function replay() {
+    var host = document.getElementById('replay');
+    if (!host) return;
+    var run = data.runs[0];
+    var steps = run.files.points.slice().sort(function (a, b) { return a.at - b.at || a.rank - b.rank; });
+    var files = Array.from(new Set(steps.map(function (p) { return p.file; }))).sort();
+    var ranks = Array.from(new Set(steps.map(function (p) { return p.rank; }))).sort(function (a, b) { return a - b; });
+    var canvas = document.createElement('canvas');
+    canvas.className = 'heat';
+    canvas.dataset.chart = 'replay';
+    var cell = ranks.length > 60 ? 8 : 20;
+    canvas.width = files.length * cell; canvas.height = ranks.length * cell;
+    canvas.style.maxWidth = Math.min(720, files.length * 2 * cell) + 'px';
+    var slider = document.createElement('input');
+    slider.type = 'range'; slider.min = '0'; slider.max = String(steps.length); slider.value = String(steps.length);
+    slider.setAttribute('aria-label', 'replay step');
+    slider.style.width = '100%';
+    var say = document.createElement('p');
+    say.className = 'note';
+    var prev = document.createElement('button'), next = document.createElement('button');
+    prev.textContent = '◀ step'; next.textContent = 'step ▶';
+    var ctx = canvas.getContext('2d');
+    function show(k) {
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.fillStyle = css.getPropertyValue('--grid').trim();
+      steps.forEach(function (p) { ctx.fillRect(files.indexOf(p.file) * cell + 1, ranks.indexOf(p.rank) * cell + 1, cell - 2, cell - 2); });
+      ctx.fillStyle = run.colour;
+      steps.slice(0, k).forEach(function (p) { ctx.fillRect(files.indexOf(p.file) * cell + 1, ranks.indexOf(p.rank) * cell + 1, cell - 2, cell - 2); });
+      var last = steps[k - 1];
+      say.textContent = k === 0 ? 'Step 0 of ' + steps.length + ': nobody has completed a wanted file yet.'
+        : 'Step ' + k + ' of ' + steps.length + ': at ' + num(last.at) + ' ' + run.files.unit + ', client ' + last.rank +
+          ' completed ' + last.file + '.';
+      slider.value = String(k);
+    }
+    slider.addEventListener('input', function () { show(Number(slider.value)); });
+    prev.addEventListener('click', function () { show(Math.max(0, Number(slider.value) - 1)); });
+    next.addEventListener('click', function () { show(Math.min(steps.length, Number(slider.value) + 1)); });
+    var legend = document.createElement('p');
+    legend.className = 'note';
+    legend.textContent = (data.runs.length > 1 ? run.label + ': ' : '') + 'rows: clients ' + ranks[0] + '–' + ranks[ranks.length - 1] +
+      ' (those that wanted a file); columns: files ' + files.join(', ') + '. Grey: wanted, not yet complete.';
+    host.appendChild(legend); host.appendChild(canvas); host.appendChild(slider);
+    var buttons = document.createElement('p');
+    buttons.appendChild(prev); buttons.appendChild(document.createTextNode(' ')); buttons.appendChild(next);
+    host.appendChild(buttons); host.appendChild(say);
+    canvas.dataset.points = String(steps.length);
+    show(steps.length);
+    drawn++;
+  }
 `;

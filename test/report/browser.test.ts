@@ -154,11 +154,32 @@ describe('HTML reports in Chromium', () => {
     const { charts, problems, requests } = await openReport('classic', await classicInput());
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['bars', 'files']);
+    expect(charts.map((c) => c.id)).toEqual(['bars', 'files', 'replay']);
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
     }
+  });
+
+  it('steps a classic run back and forth, one file completion at a time', async () => {
+    const path = join(OUTPUT, 'classic-replay.html');
+    const input = await classicInput();
+    await writeFile(path, renderReport(input, meta));
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    await page.goto(pathToFileURL(path).href);
+    const steps = input.kind === 'classic' ? (input.runs[0]?.outputs.length ?? 0) : 0;
+    const said = () => page.locator('#replay p.note').last().textContent();
+    expect(await said()).toContain(`Step ${steps} of ${steps}:`);
+    await page.getByRole('button', { name: '◀ step' }).click();
+    await page.getByRole('button', { name: '◀ step' }).click();
+    expect(await said()).toContain(`Step ${steps - 2} of ${steps}:`);
+    await page.getByRole('slider', { name: 'replay step' }).fill('0');
+    expect(await said()).toBe(`Step 0 of ${steps}: nobody has completed a wanted file yet.`);
+    await page.getByRole('button', { name: 'step ▶' }).click();
+    expect(await said()).toMatch(
+      new RegExp(`^Step 1 of ${steps}: at [\\d.]+ s, client \\d+ completed \\S+\\.$`),
+    );
+    await page.close();
   });
 
   it('draws every chart of a simulated run with data', async () => {
@@ -261,7 +282,7 @@ describe('reports at desktop and phone width', () => {
       const report = await openReport(`classic-200-${width}`, input, 'light', width);
       expect(report.problems).toEqual([]);
       expect(report.headline).toContain('200 clients downloaded');
-      expect(report.charts.map((c) => c.id)).toEqual(['bars', 'files', 'heat']);
+      expect(report.charts.map((c) => c.id)).toEqual(['bars', 'files', 'replay', 'heat']);
       for (const chart of report.charts) expect(chart.painted, chart.id).toBeGreaterThan(100);
       expect(report.pageWidth).toBeLessThanOrEqual(width);
       expect(report.overflowing).toEqual([]);
