@@ -232,7 +232,8 @@ export const REPORT_SCRIPT = `
         var v = run.matrix[i][j];
         if (v === 0) return;
         pairs.push([v, i + 1, j + 1]);
-        ctx.fillStyle = run.colour + Math.round(40 + 215 * v / max).toString(16).padStart(2, '0');
+        // Log scale: a few busy pairs would otherwise wash out the rest.
+        ctx.fillStyle = run.colour + Math.round(60 + 195 * Math.log(1 + v) / Math.log(1 + max)).toString(16).padStart(2, '0');
         ctx.fillRect(x, y, 1, 1);
       });
     });

@@ -111,9 +111,17 @@ export const VIEWS_SCRIPT = `
     var canvas = document.createElement('canvas');
     canvas.className = 'heat';
     canvas.dataset.chart = 'replay';
-    var cell = ranks.length > 60 ? 8 : 20;
-    canvas.width = files.length * cell; canvas.height = ranks.length * cell;
-    canvas.style.maxWidth = Math.min(720, files.length * 2 * cell) + 'px';
+    // Clients across and files down when there are more clients than files (a wide strip), else the other way.
+    var across = ranks.length > files.length;
+    var cols = across ? ranks.length : files.length, rows = across ? files.length : ranks.length;
+    var cw = across ? Math.max(4, Math.min(20, Math.floor(800 / cols))) : 20, ch = 20;
+    canvas.width = cols * cw; canvas.height = rows * ch;
+    canvas.style.maxWidth = Math.min(800, canvas.width * 2) + 'px';
+    function cell(p) {
+      var f = files.indexOf(p.file), r = ranks.indexOf(p.rank);
+      var x = across ? r : f, y = across ? f : r;
+      return [x * cw + (cw > 6 ? 1 : 0), y * ch + 1, cw > 6 ? cw - 2 : cw - 1, ch - 2];
+    }
     var slider = document.createElement('input');
     slider.type = 'range'; slider.min = '0'; slider.max = String(steps.length); slider.value = String(steps.length);
     slider.setAttribute('aria-label', 'replay step');
@@ -126,9 +134,9 @@ export const VIEWS_SCRIPT = `
     function show(k) {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       ctx.fillStyle = css.getPropertyValue('--grid').trim();
-      steps.forEach(function (p) { ctx.fillRect(files.indexOf(p.file) * cell + 1, ranks.indexOf(p.rank) * cell + 1, cell - 2, cell - 2); });
+      steps.forEach(function (p) { ctx.fillRect.apply(ctx, cell(p)); });
       ctx.fillStyle = run.colour;
-      steps.slice(0, k).forEach(function (p) { ctx.fillRect(files.indexOf(p.file) * cell + 1, ranks.indexOf(p.rank) * cell + 1, cell - 2, cell - 2); });
+      steps.slice(0, k).forEach(function (p) { ctx.fillRect.apply(ctx, cell(p)); });
       var last = steps[k - 1];
       say.textContent = k === 0 ? 'Step 0 of ' + steps.length + ': nobody has completed a wanted file yet.'
         : 'Step ' + k + ' of ' + steps.length + ': at ' + num(last.at) + ' ' + run.files.unit + ', client ' + last.rank +
@@ -140,8 +148,10 @@ export const VIEWS_SCRIPT = `
     next.addEventListener('click', function () { show(Math.min(steps.length, Number(slider.value) + 1)); });
     var legend = document.createElement('p');
     legend.className = 'note';
-    legend.textContent = (data.runs.length > 1 ? run.label + ': ' : '') + 'rows: clients ' + ranks[0] + '–' + ranks[ranks.length - 1] +
-      ' (those that wanted a file); columns: files ' + files.join(', ') + '. Grey: wanted, not yet complete.';
+    var clientsText = 'clients ' + ranks[0] + '–' + ranks[ranks.length - 1] + ' (those that wanted a file)';
+    var filesText = 'files ' + files.join(', ');
+    legend.textContent = (data.runs.length > 1 ? run.label + ': ' : '') + 'rows: ' + (across ? filesText : clientsText) +
+      '; columns: ' + (across ? clientsText : filesText) + '. Grey: wanted, not yet complete.';
     host.appendChild(legend); host.appendChild(canvas); host.appendChild(slider);
     var buttons = document.createElement('p');
     buttons.appendChild(prev); buttons.appendChild(document.createTextNode(' ')); buttons.appendChild(next);
