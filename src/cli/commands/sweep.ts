@@ -2,7 +2,7 @@
 // parallel and resumably; each configuration's figures as means with 95% intervals. `--emit-commands`
 // prints the runs for other machines instead, and `--merge` gathers results files however they were made.
 import { availableParallelism } from 'node:os';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
 import { writeJson } from '../../results/classic.ts';
 import { readResults } from '../../results/read.ts';
@@ -47,11 +47,10 @@ export function registerSweep(program: Command): void {
       [],
     )
     .option('--seeds <A..B>', 'the seeds each configuration runs with: A..B, or a list like 1,2,5', '1..5')
-    .option(
-      '-j, --jobs <n>',
-      'runs at once (default: every core)',
-      wholeNumber('--jobs', 1),
-      availableParallelism(),
+    .addOption(
+      new Option('-j, --jobs <n>', 'runs at once, each a simulate child process')
+        .argParser(wholeNumber('--jobs', 1))
+        .default(availableParallelism(), `every core, ${availableParallelism()} here`),
     )
     .option(
       '--runs <dir>',
