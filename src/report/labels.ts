@@ -3,6 +3,7 @@
 // `forS=60`, and a single differing field is named by its value alone (the field goes in the heading).
 
 const MAX_VALUE = 24;
+const MAX_FIELDS = 3;
 
 /** One label per set; `field` is the single differing field, when there is one. */
 export function configurationLabels(sets: readonly Readonly<Record<string, string>>[]): {
@@ -17,8 +18,17 @@ export function configurationLabels(sets: readonly Readonly<Record<string, strin
     return { labels: sets.map((set) => shorten(set[field] ?? '-')), field };
   }
   const names = shortNames(fields);
+  // A scenario file is named by its base name; beyond three fields a label says how many more differ.
+  const value = (field: string, text: string) =>
+    shorten(
+      field === 'scenario' ? (text.split(/[\\/]/).at(-1) ?? text).replace(/\.(ya?ml|json)$/, '') : text,
+    );
+  const shown = fields.slice(0, MAX_FIELDS);
+  const more = fields.length > MAX_FIELDS ? ` +${fields.length - MAX_FIELDS} more` : '';
   return {
-    labels: sets.map((set) => fields.map((f) => `${names.get(f)}=${shorten(set[f] ?? '-')}`).join(', ')),
+    labels: sets.map(
+      (set) => shown.map((f) => `${names.get(f)}=${value(f, set[f] ?? '-')}`).join(', ') + more,
+    ),
     field: null,
   };
 }
@@ -41,6 +51,8 @@ function shortNames(fields: readonly string[]): Map<string, string> {
     ) {
       take++;
     }
+    // An index alone names nothing: `peers[0].count`, not `[0].count`.
+    while (take < own.length && (own[own.length - take] as string).startsWith('[')) take++;
     names.set(field, tail(own, take));
   }
   return names;

@@ -79,7 +79,7 @@ export function swarmSummaryTable(runs: readonly SwarmResults[], labels: readonl
       'p10 / p50 / p90 / max (s)',
       'last completion (s)',
       'Kumar-Ross bound (s)',
-      'ratio',
+      'last completion / Kumar-Ross bound',
       'upload utilisation',
       'share ratio p10 / p50 / p90',
       "Jain's index of share ratios",
