@@ -2,7 +2,7 @@
 // configuration (the baseline) with a 95% interval, so that a reader sees the effect and its noise.
 import type { RunGroup } from '../results/sweep.ts';
 import { meanInterval } from '../util/confidence.ts';
-import { LAST_COMPLETION as LAST, MEAN_DOWNLOAD, relativeDifference, valuesOf } from './headline.ts';
+import { LAST_COMPLETION as LAST, MEAN_DOWNLOAD, relativeDifference, signed, valuesOf } from './headline.ts';
 
 export interface ComparisonTable {
   readonly header: string[];
@@ -18,7 +18,7 @@ export function comparisonTable(groups: readonly RunGroup[], labels: readonly st
     return [
       labels[i] ?? '',
       String(group.runs.length),
-      `${done} / ${peers}${stalled > 0 ? ` (${stalled} stalled)` : ''}`,
+      completedText(done, peers, group.runs.length) + (stalled > 0 ? ` (${stalled} stalled)` : ''),
       withInterval(valuesOf(group, LAST)),
       i === 0 ? 'baseline' : difference(valuesOf(base, LAST), valuesOf(group, LAST)),
       withInterval(valuesOf(group, MEAN_DOWNLOAD)),
@@ -49,7 +49,13 @@ function withInterval(values: readonly number[]): string {
 function difference(base: readonly number[], other: readonly number[]): string {
   const diff = relativeDifference(base, other);
   if (diff === null) return 'n/a';
-  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}%`;
   if (diff.ci95 === null) return `${signed(diff.difference)} (one seed)`;
   return `${signed(diff.difference)} (${signed(diff.ci95[0])} to ${signed(diff.ci95[1])})`;
+}
+
+/** "all 200" when every run completed every peer, else the mean per run. */
+function completedText(done: number, peers: number, runs: number): string {
+  const perRun = peers / Math.max(runs, 1);
+  if (done === peers) return `all ${perRun}`;
+  return runs === 1 ? `${done} of ${peers}` : `${(done / runs).toFixed(1)} of ${perRun} on average`;
 }

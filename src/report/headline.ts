@@ -92,8 +92,11 @@ export function headline(
   );
 }
 
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)}%`;
+/** A percentage with its sign, as shown: no sign on what rounds to 0.0 (never "−0.0%"). */
+export function signed(value: number): string {
+  const shown = Math.abs(value).toFixed(1);
+  const sign = shown === '0.0' ? '' : value > 0 ? '+' : '−';
+  return `${sign}${shown}%`;
 }
 
 function seedsText(a: RunGroup, b: RunGroup): string {

@@ -34,6 +34,13 @@ canvas.heat { width: 100%; image-rendering: pixelated; }
   section, details { padding: .75rem; }
   .chart { height: 300px; }
   th, td { padding: .25rem .35rem; }
+  /* The comparison stacks: one block per configuration, each figure on a line under its name. */
+  table.comparison thead { display: none; }
+  table.comparison tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--grid); }
+  table.comparison td { display: flex; justify-content: space-between; gap: .75rem; border: 0;
+    white-space: normal; text-align: right; min-width: 0; }
+  table.comparison td::before { content: attr(data-label); color: var(--muted); text-align: left; }
+  table.comparison td:first-child { font-weight: 600; }
 }
 @media print {
   body { padding: 0; }

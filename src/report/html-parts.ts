@@ -13,7 +13,11 @@ export function horizontalTable(
 ): string {
   const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
   const body = rows
-    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    // Each cell carries its column's name, for the stacked layout of narrow screens.
+    .map(
+      (row) =>
+        `<tr>${row.map((cell, i) => `<td data-label="${escapeHtml(header[i] ?? '')}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<div class="table"><table class="${className}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }

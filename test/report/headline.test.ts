@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readSwarmScenario } from '../../src/bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
 import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
-import { headline } from '../../src/report/headline.ts';
+import { headline, signed } from '../../src/report/headline.ts';
 import { renderReport } from '../../src/report/html.ts';
 import { reproduceCommands } from '../../src/report/provenance.ts';
 import { toSwarmResults } from '../../src/results/swarm.ts';
@@ -36,6 +36,15 @@ describe('the headline', () => {
     expect(headline(groupRuns(runs), ['rarest-first', 'random'], false)).toMatch(
       /^No significant difference between random and rarest-first in last completion: 1\.0% apart, 95% CI −\d+\.\d% to \+\d+\.\d% \(3 seeds each\)\.$/,
     );
+  });
+
+  it('signs percentages as shown, never "−0.0%"', () => {
+    expect([signed(-0.004), signed(0.04), signed(-2.26), signed(12.25)]).toEqual([
+      '0.0%',
+      '0.0%',
+      '−2.3%',
+      '+12.3%',
+    ]);
   });
 
   it('warns that one seed each cannot tell an effect from chance', () => {
