@@ -7,6 +7,7 @@ import { registerGen } from './commands/gen.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
 
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('swarmlab')
     .description(
-      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), simulated swarms (simulate, bound), and reports of either (report).',
+      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), simulated swarms (simulate, sweep, bound), and reports of either (report).',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerGen(program);
   registerSimulate(program);
+  registerSweep(program);
   registerBound(program);
   registerReport(program);
   for (const command of program.commands) command.exitOverride();

@@ -1,4 +1,6 @@
-// A progress bar on standard error when it is a terminal; nothing when output is piped or --quiet.
+// Progress bars on standard error when it is a terminal; nothing when output is piped or --quiet.
+// The bars leave the cursor and line wrap as they are: a run stopped by Ctrl-C (the simulator's loop is
+// synchronous, so no handler could run to restore them) or by an error leaves the terminal as it found it.
 import { SingleBar } from 'cli-progress';
 import type { SwarmProgress } from '../bittorrent/sim/run-types.ts';
 
@@ -7,20 +9,41 @@ export interface Progress {
   stop(): void;
 }
 
+/** Where bars are drawn: standard error, or a stream a test gives. */
+export type BarStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
 const silent: Progress = { update() {}, stop() {} };
 
-export function progressBar(total: number, label: string, enabled: boolean): Progress {
-  if (!enabled || !process.stderr.isTTY || total === 0) return silent;
-  const bar = new SingleBar({
-    format: `${label} [{bar}] {percentage}% | {value}/{total} segments | {duration}s`,
-    stream: process.stderr,
-    hideCursor: true,
+function bar(format: string, stream: BarStream): SingleBar {
+  return new SingleBar({
+    format,
+    stream,
+    // No escape codes that need undoing: the cursor stays, and lines are cut to the terminal's width.
+    hideCursor: false,
+    linewrap: true,
     clearOnComplete: true,
+    etaBuffer: 50,
   });
-  bar.start(total, 0);
+}
+
+export function progressBar(
+  total: number,
+  label: string,
+  enabled: boolean,
+  options: { readonly starting?: string; readonly stream?: BarStream } = {},
+): Progress {
+  const stream = options.stream ?? process.stderr;
+  if (!enabled || !stream.isTTY || total === 0) return silent;
+  // Worker threads take seconds to start: say so, rather than show a bar that does not move.
+  if (options.starting !== undefined) stream.write(`${options.starting}\n`);
+  const shown = bar(
+    `${label} [{bar}] {percentage}% | {value}/{total} segments | {duration}s | ETA {eta_formatted}`,
+    stream,
+  );
+  shown.start(total, 0);
   return {
-    update: (done) => bar.update(Math.min(done, total)),
-    stop: () => bar.stop(),
+    update: (done) => shown.update(Math.min(done, total)),
+    stop: () => shown.stop(),
   };
 }
 
@@ -29,28 +52,60 @@ export interface SwarmProgressBar {
   stop(): void;
 }
 
-/** The simulator's bar: peers done out of those that must finish, and the virtual time reached. */
-export function swarmProgressBar(enabled: boolean): SwarmProgressBar {
-  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new SingleBar({
-    format: 'simulate [{bar}] {value}/{total} peers done | virtual time {virtual} | {duration}s',
-    stream: process.stderr,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
+/**
+ * The simulator's bar: bytes delivered of the bytes the leechers want (peers done lag far behind: in a
+ * flash crowd most finish in the last tenth of the run), with an ETA at the pace so far.
+ */
+export function swarmProgressBar(enabled: boolean, stream: BarStream = process.stderr): SwarmProgressBar {
+  if (!enabled || !stream.isTTY) return { update() {}, stop() {} };
+  const shown = bar(
+    'simulate [{bar}] {percentage}% of {wanted} delivered | {completed}/{peers} peers done | virtual {virtual} | ETA {eta_formatted}',
+    stream,
+  );
   let started = false;
   return {
     update(progress) {
-      const virtual = `${progress.timeS.toFixed(0)} s`;
+      const tokens = {
+        wanted: megabytes(progress.wantedBytes),
+        completed: progress.completed,
+        peers: progress.total,
+        virtual: `${progress.timeS.toFixed(0)} s`,
+      };
+      const total = Math.max(progress.wantedBytes, 1);
       if (!started) {
-        bar.start(Math.max(progress.total, 1), progress.completed, { virtual });
+        shown.start(total, progress.deliveredBytes, tokens);
         started = true;
       } else {
-        bar.update(progress.completed, { virtual });
+        // Peers arriving over time add to what is wanted.
+        if (total !== shown.getTotal()) shown.setTotal(total);
+        shown.update(progress.deliveredBytes, tokens);
       }
     },
     stop: () => {
-      if (started) bar.stop();
+      if (started) shown.stop();
     },
+  };
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+/** The sweep's bar: runs finished of those to run, with the time left at the pace so far. */
+export function sweepProgressBar(
+  total: number,
+  jobs: number,
+  enabled: boolean,
+  stream: BarStream = process.stderr,
+): Progress {
+  if (!enabled || !stream.isTTY || total === 0) return silent;
+  const shown = bar(
+    `sweep [{bar}] {value}/{total} runs on ${jobs} job${jobs === 1 ? '' : 's'} | {duration_formatted} | ETA {eta_formatted}`,
+    stream,
+  );
+  shown.start(total, 0);
+  return {
+    update: (done) => shown.update(Math.min(done, total)),
+    stop: () => shown.stop(),
   };
 }

@@ -21,6 +21,29 @@ export function servedAndDownloaded(results: ClassicResults): {
   };
 }
 
+/**
+ * Several classic runs: one bar pair per client of any run, each run's counts aligned to those clients
+ * (null where a run has no such client), so that runs of different sizes are drawn whole.
+ */
+export function servedAndDownloadedOfRuns(runs: readonly ClassicResults[]): {
+  labels: string[];
+  runs: { served: (number | null)[]; downloaded: (number | null)[] }[];
+} {
+  const ranks = [...new Set(runs.flatMap((r) => r.clients.map((client) => client.rank)))].sort(
+    (a, b) => a - b,
+  );
+  return {
+    labels: ranks.map((rank) => `client ${rank}`),
+    runs: runs.map((r) => {
+      const byRank = new Map(r.clients.map((client) => [client.rank, client]));
+      return {
+        served: ranks.map((rank) => byRank.get(rank)?.served ?? null),
+        downloaded: ranks.map((rank) => byRank.get(rank)?.downloaded ?? null),
+      };
+    }),
+  };
+}
+
 /** Classic runs: matrix[to - 1][from - 1] = segments client `to` downloaded from client `from`. */
 export function transferMatrix(results: ClassicResults): number[][] {
   const n = results.clients.length;

@@ -85,3 +85,17 @@ function uploadUtilisation(run: SwarmRun): number {
   }
   return capacity === 0 ? 0 : Math.min(1, used / capacity);
 }
+
+/** Why the run stopped, as a clause: "… stopped at 812.0 s because <this>". */
+export function describeStop(summary: SwarmSummary): string {
+  switch (summary.stopReason) {
+    case 'all-done':
+      return summary.completed === summary.peers
+        ? 'every peer completed'
+        : 'every contributing peer completed';
+    case 'time':
+      return 'the stop time was reached';
+    case 'stalled':
+      return 'the swarm stalled (no transfer possible: no peer present held a piece another lacked)';
+  }
+}

@@ -17,6 +17,8 @@ export interface SwarmResults {
   readonly swarmlab: string;
   readonly createdAt: string;
   readonly source: string;
+  /** The `--set` overrides applied to the source, in order (absent in files written before they were kept). */
+  readonly overrides?: readonly string[];
   readonly scenario: SwarmScenario;
   readonly seed: number;
   readonly pieces: number;
@@ -32,7 +34,12 @@ export function toSwarmResults(
   run: SwarmRun,
   summary: SwarmSummary,
   bound: KumarRossBound,
-  meta: { readonly source: string; readonly swarmlab: string; readonly createdAt: Date },
+  meta: {
+    readonly source: string;
+    readonly overrides?: readonly string[];
+    readonly swarmlab: string;
+    readonly createdAt: Date;
+  },
 ): SwarmResults {
   return {
     format: SWARM_RESULTS_FORMAT,
@@ -40,6 +47,7 @@ export function toSwarmResults(
     swarmlab: meta.swarmlab,
     createdAt: meta.createdAt.toISOString(),
     source: meta.source,
+    overrides: [...(meta.overrides ?? [])],
     scenario: run.scenario,
     seed: run.seed,
     pieces: run.pieces,

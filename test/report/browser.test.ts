@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSwarmScenario } from '../../src/bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
 import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
+import { generateClassic } from '../../src/classic/input/generate.ts';
 import { readClassicScenario } from '../../src/classic/input/in-dir.ts';
 import { runSim } from '../../src/classic/sim/runtime.ts';
 import { type ReportInput, renderReport } from '../../src/report/html.ts';
@@ -36,6 +37,18 @@ const CHROMIUM_ARGS = [
 ];
 
 let browser: Browser;
+
+/** The charts every simulation report draws (a report of several kinds of peer adds `kinds`). */
+const EVERY_SWARM_CHART = [
+  'cdf',
+  'population',
+  'upload',
+  'availability',
+  'scatter',
+  'shares',
+  'heat',
+  'timelines',
+];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -67,22 +80,28 @@ async function classicInput(): Promise<ReportInput> {
   };
 }
 
-function swarmRun(pieces: 'rarest-first' | 'random') {
+function swarmRun(pieces: 'rarest-first' | 'random', seed = 1) {
   const scenario = flashCrowd({ peers: 15, pieces, freeRiders: 0.2, stopAtS: 20_000 });
-  const run = simulateSwarm(scenario, { seed: 1 });
+  const run = simulateSwarm(scenario, { seed });
   const bound = kumarRossBound(scenario);
   return toSwarmResults(run, summarizeSwarm(run, bound), bound, {
     source: 'test',
+    overrides: [`strategy.pieces=${pieces}`],
     swarmlab: 'test',
     createdAt: new Date(0),
   });
 }
 
 /** Opens a report, checks every chart drew data, and saves a screenshot. */
-async function openReport(name: string, input: ReportInput, colorScheme: 'light' | 'dark' = 'light') {
+async function openReport(
+  name: string,
+  input: ReportInput,
+  colorScheme: 'light' | 'dark' = 'light',
+  width = 1200,
+) {
   const path = join(OUTPUT, `${name}.html`);
   await writeFile(path, renderReport(input, meta));
-  const page = await browser.newPage({ colorScheme, viewport: { width: 1200, height: 900 } });
+  const page = await browser.newPage({ colorScheme, viewport: { width, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];
   page.on('console', (message) => {
@@ -107,9 +126,27 @@ async function openReport(name: string, input: ReportInput, colorScheme: 'light'
     }),
   );
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const layout = await page.evaluate(() => {
+    const headline = document.getElementById('headline');
+    const box = headline?.getBoundingClientRect();
+    return {
+      // Wider than the viewport means the page scrolls sideways.
+      pageWidth: document.documentElement.scrollWidth,
+      headline: headline?.textContent ?? '',
+      headlineBottom: box === undefined ? Number.POSITIVE_INFINITY : box.bottom,
+      // Every element that sticks out past the right edge (scroll containers clip their content).
+      overflowing: Array.from(document.querySelectorAll('body *'))
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          const clipped = el.closest('.table') !== null && !el.classList.contains('table');
+          return !clipped && r.width > 0 && r.right > document.documentElement.clientWidth + 1;
+        })
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+    };
+  });
   await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
   await page.close();
-  return { charts, problems, requests, background };
+  return { charts, problems, requests, background, ...layout };
 }
 
 describe('HTML reports in Chromium', () => {
@@ -117,11 +154,32 @@ describe('HTML reports in Chromium', () => {
     const { charts, problems, requests } = await openReport('classic', await classicInput());
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['bars']);
+    expect(charts.map((c) => c.id)).toEqual(['bars', 'files', 'replay']);
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
     }
+  });
+
+  it('steps a classic run back and forth, one file completion at a time', async () => {
+    const path = join(OUTPUT, 'classic-replay.html');
+    const input = await classicInput();
+    await writeFile(path, renderReport(input, meta));
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    await page.goto(pathToFileURL(path).href);
+    const steps = input.kind === 'classic' ? (input.runs[0]?.outputs.length ?? 0) : 0;
+    const said = () => page.locator('#replay p.note').last().textContent();
+    expect(await said()).toContain(`Step ${steps} of ${steps}:`);
+    await page.getByRole('button', { name: '◀ step' }).click();
+    await page.getByRole('button', { name: '◀ step' }).click();
+    expect(await said()).toContain(`Step ${steps - 2} of ${steps}:`);
+    await page.getByRole('slider', { name: 'replay step' }).fill('0');
+    expect(await said()).toBe(`Step 0 of ${steps}: nobody has completed a wanted file yet.`);
+    await page.getByRole('button', { name: 'step ▶' }).click();
+    expect(await said()).toMatch(
+      new RegExp(`^Step 1 of ${steps}: at [\\d.]+ s, client \\d+ completed \\S+\\.$`),
+    );
+    await page.close();
   });
 
   it('draws every chart of a simulated run with data', async () => {
@@ -131,7 +189,17 @@ describe('HTML reports in Chromium', () => {
     });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['cdf', 'population', 'upload', 'availability', 'scatter']);
+    expect(charts.map((c) => c.id)).toEqual([
+      'cdf',
+      'population',
+      'upload',
+      'availability',
+      'scatter',
+      'shares',
+      'heat',
+      'timelines',
+      'kinds',
+    ]);
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
@@ -165,8 +233,59 @@ describe('HTML reports in Chromium', () => {
       });
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
-      expect(charts).toHaveLength(5);
+      expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(EVERY_SWARM_CHART));
       for (const chart of charts) expect(chart.painted, `${name} ${chart.id}`).toBeGreaterThan(1000);
+    },
+  );
+});
+
+describe('reports at desktop and phone width', () => {
+  const overSeeds: ReportInput = {
+    kind: 'swarm',
+    runs: [1, 2, 3].flatMap((seed) => [swarmRun('rarest-first', seed), swarmRun('random', seed)]),
+  };
+
+  it.each([1200, 390])(
+    'leads a comparison over seeds with its answer on the first screen, nothing overflowing, at %i px',
+    async (width) => {
+      const report = await openReport(`seeds-${width}`, overSeeds, 'light', width);
+      expect(report.problems).toEqual([]);
+      expect(report.requests).toEqual([]);
+      expect(report.headline).toMatch(/(finished [\d.]+% faster than|No significant difference between)/);
+      expect(report.headline).toContain('3 seeds each');
+      expect(report.headline).toContain('95% CI');
+      expect(report.headlineBottom).toBeLessThan(900);
+      expect(report.pageWidth).toBeLessThanOrEqual(width);
+      expect(report.overflowing).toEqual([]);
+      for (const chart of report.charts) {
+        expect(chart.points, chart.id).toBeGreaterThan(0);
+        expect(chart.painted, chart.id).toBeGreaterThan(1000);
+      }
+    },
+  );
+
+  it.each([1200, 390])(
+    'draws who-from-whom among 200 clients as a heat map that fits, at %i px',
+    async (width) => {
+      const scenario = generateClassic({ clients: 200, files: 12, maxSegments: 30, seed: 3 });
+      const result = runSim(scenario, { seed: 3, strategy: 'random' });
+      const input: ReportInput = {
+        kind: 'classic',
+        runs: [
+          toClassicResults(result, summarize(result), {
+            input: 'gen-200',
+            swarmlab: 'test',
+            createdAt: new Date(0),
+          }),
+        ],
+      };
+      const report = await openReport(`classic-200-${width}`, input, 'light', width);
+      expect(report.problems).toEqual([]);
+      expect(report.headline).toContain('200 clients downloaded');
+      expect(report.charts.map((c) => c.id)).toEqual(['bars', 'files', 'replay', 'heat']);
+      for (const chart of report.charts) expect(chart.painted, chart.id).toBeGreaterThan(100);
+      expect(report.pageWidth).toBeLessThanOrEqual(width);
+      expect(report.overflowing).toEqual([]);
     },
   );
 });

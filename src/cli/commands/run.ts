@@ -61,7 +61,13 @@ export function registerRun(program: Command): void {
       // Check where results go before running, so that a long run is not lost to a typo.
       await checkRunDestinations(dir, outDir, scenario, flags);
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-      const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
+      const starting =
+        flags.runtime === 'threads'
+          ? `threads: starting ${scenario.clients.length + 1} worker threads, one per rank (this takes a few seconds)`
+          : undefined;
+      const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet, {
+        ...(starting === undefined ? {} : { starting }),
+      });
       const result = await runClassic(scenario, {
         runtime: flags.runtime,
         seed: flags.seed,

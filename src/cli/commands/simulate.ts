@@ -66,6 +66,7 @@ export function registerSimulate(program: Command): void {
       const summary = summarizeSwarm(run, bound);
       const results = toSwarmResults(run, summary, bound, {
         source: path,
+        overrides: flags.set,
         swarmlab: VERSION,
         createdAt: new Date(),
       });

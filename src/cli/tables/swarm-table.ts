@@ -2,7 +2,7 @@
 
 import type { SwarmRun } from '../../bittorrent/sim/run-types.ts';
 import type { KumarRossBound } from '../../bittorrent/theory/bound.ts';
-import type { SwarmSummary } from '../../results/swarm-summary.ts';
+import { describeStop, type SwarmSummary } from '../../results/swarm-summary.ts';
 import { formatTable } from './table.ts';
 
 const seconds = (value: number | null) =>
@@ -34,14 +34,7 @@ export function formatBound(name: string, bound: KumarRossBound): string {
 }
 
 export function formatSwarmSummary(run: SwarmRun, summary: SwarmSummary, bound: KumarRossBound): string {
-  const stop =
-    summary.stopReason === 'all-done'
-      ? summary.completed === summary.peers
-        ? 'every peer completed'
-        : 'every contributing peer completed'
-      : summary.stopReason === 'time'
-        ? 'the stop time was reached'
-        : 'the swarm stalled (no transfer possible)';
+  const stop = describeStop(summary);
   const lines = [
     `${run.scenario.name}, seed ${run.seed}: ${summary.completed} of ${summary.peers} peers completed; ` +
       `stopped at ${seconds(summary.endedAtS)} because ${stop}`,
