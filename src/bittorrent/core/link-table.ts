@@ -9,7 +9,7 @@
 export const FREE = 0;
 export const HANDSHAKING = 1;
 export const OPEN = 2;
-const STATE = 3;
+export const STATE_MASK = 3;
 /** We are interested and it does not choke us: a have may bring an ask. */
 export const SERVED_FLAG = 4;
 /** Something came on the link since the last tick (read by the idle time-out). */
@@ -73,12 +73,12 @@ export class LinkTable {
   }
 
   stateOf(id: number): number {
-    return ((this.rows[this.rowOf(id)] as number) & STATE) as number;
+    return ((this.rows[this.rowOf(id)] as number) & STATE_MASK) as number;
   }
 
   setState(id: number, state: number): void {
     const row = this.rowOf(id);
-    this.rows[row] = ((this.rows[row] as number) & ~STATE) | state;
+    this.rows[row] = ((this.rows[row] as number) & ~STATE_MASK) | state;
   }
 
   isOpen(id: number): boolean {

@@ -11,7 +11,16 @@ import type { ChokeCandidate, Choker } from './choker.ts';
 import type { TorrentGeometry } from './geometry.ts';
 import type { LinkId } from './ids.ts';
 import { Link } from './link.ts';
-import { FREE, GOT_FIRST_FLAG, HANDSHAKING, HEARD_FLAG, LinkTable, OPEN, SERVED_FLAG } from './link-table.ts';
+import {
+  FREE,
+  GOT_FIRST_FLAG,
+  HANDSHAKING,
+  HEARD_FLAG,
+  LinkTable,
+  OPEN,
+  SERVED_FLAG,
+  STATE_MASK,
+} from './link-table.ts';
 import { BLOCK_BYTES, type BlockRef, type Handshake, type PeerMessage } from './messages.ts';
 import type { AnnounceEvent, CloseReason, PeerOutbox } from './outbox.ts';
 import { ENDGAME_MAX_ASKS, endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
@@ -74,6 +83,12 @@ export interface PeerConfig {
   readonly freeRider: boolean;
   /** Pieces held (and verified) at the start: all of them for an initial seed. */
   readonly held: 'all' | 'none' | Bitset;
+  /**
+   * Where the peer keeps the state every have touches (BtPeer.hotWords words from `base`), instead of an
+   * array of its own: a runtime holding many peers may lay them side by side in one array, so that a
+   * have reaches one peer through one fewer pointer. The peer writes only its own words.
+   */
+  readonly storage?: { readonly array: Uint32Array; readonly base: number };
   /** Hash failures a neighbour may take part in before it is banned. */
   readonly banAfterHashFailures: number;
   readonly timers: PeerTimers;
@@ -113,8 +128,14 @@ export class BtPeer<Address> {
    * pieces (the `have` bitset's words), then the link table's rows.
    */
   private readonly hot: Uint32Array;
-  /** Where our own pieces start in `hot`. */
+  /** Where the availability counts, our own pieces and the link rows start in `hot`. */
+  private readonly countsAt: number;
   private readonly haveAt: number;
+  private readonly rowsAt: number;
+  private readonly stride: number;
+  private readonly pieces: number;
+  /** Link ids run below this (the connection limit). */
+  private readonly capacity: number;
   /** Per-link state every have touches. */
   private readonly table: LinkTable;
   /** How many neighbours hold each piece we lack (a piece held is never picked, so it is not counted). */
@@ -151,22 +172,30 @@ export class BtPeer<Address> {
     this.geometry = geometry;
     // What every have touches, in one array: a have costs a cache miss per array it reaches.
     const words = (geometry.pieces + 31) >>> 5;
-    this.hot = new Uint32Array(
-      geometry.pieces + words + LinkTable.wordsFor(config.maxConnections, geometry.pieces),
-    );
-    this.haveAt = geometry.pieces;
+    const size = BtPeer.hotWords(geometry, config.maxConnections);
+    const storage = config.storage ?? { array: new Uint32Array(size), base: 0 };
+    if (storage.base < 0 || storage.base + size > storage.array.length) {
+      throw new RangeError(`the peer's storage needs ${size} words from ${storage.base}`);
+    }
+    this.hot = storage.array;
+    this.countsAt = storage.base;
+    this.haveAt = storage.base + geometry.pieces;
+    this.rowsAt = this.haveAt + words;
+    this.pieces = geometry.pieces;
     this.have = new Bitset(geometry.pieces, this.hot.subarray(this.haveAt, this.haveAt + words));
     if (held === 'all') this.have.addAll();
     else if (held !== 'none') this.have.copyFrom(held);
     this.availability = new Availability(
       geometry.pieces,
       config.maxConnections,
-      this.hot.subarray(0, geometry.pieces),
+      this.hot.subarray(this.countsAt, this.countsAt + geometry.pieces),
     );
     this.table = new LinkTable(config.maxConnections, geometry.pieces, {
       array: this.hot,
-      base: geometry.pieces + words,
+      base: this.rowsAt,
     });
+    this.stride = this.table.stride;
+    this.capacity = config.maxConnections;
     this.ledger = new BlockLedger(geometry, (index) => this.have.has(index));
     this.pickContext = {
       availability: this.availability,
@@ -176,6 +205,13 @@ export class BtPeer<Address> {
       have: this.have,
       rng,
     };
+  }
+
+  /** Words of `hot` state a peer of this torrent with this connection limit takes (see PeerConfig.storage). */
+  static hotWords(geometry: TorrentGeometry, maxConnections: number): number {
+    return (
+      geometry.pieces + ((geometry.pieces + 31) >>> 5) + LinkTable.wordsFor(maxConnections, geometry.pieces)
+    );
   }
 
   get isSeed(): boolean {
@@ -338,8 +374,8 @@ export class BtPeer<Address> {
 
   /** A message came on a link. The message is read during the call only. */
   handle(id: LinkId, message: PeerMessage, now: number): void {
-    if (!(id >= 0 && id < this.table.capacity) || this.stopped) return;
-    const state = this.table.stateOf(id);
+    if (!(id >= 0 && id < this.capacity) || this.stopped) return;
+    const state = (this.hot[this.rowsAt + id * this.stride] as number) & STATE_MASK;
     if (state === FREE) return;
     this.now = now;
     // The hottest message first, on the link table alone.
@@ -510,13 +546,13 @@ export class BtPeer<Address> {
 
   /** A have: on the link table alone, unless it may change our interest or bring an ask. */
   private onHave(id: number, index: number): void {
-    if (!(index >= 0 && index < this.geometry.pieces)) {
+    if (!(index >= 0 && index < this.pieces)) {
       this.protocolError(this.byId[id] as Link<Address>, `have ${index}`);
       return;
     }
     // One row of the link table: its flags, its interest count and the word of its pieces.
     const rows = this.hot;
-    const row = this.table.rowOf(id);
+    const row = this.rowsAt + id * this.stride;
     const flags = rows[row] as number;
     rows[row] = flags | HEARD_FLAG | GOT_FIRST_FLAG;
     const at = row + 2 + (index >>> 5);
@@ -525,7 +561,8 @@ export class BtPeer<Address> {
     if ((before & bit) !== 0) return;
     rows[at] = before | bit;
     if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) return;
-    rows[index] = (rows[index] as number) + 1;
+    const count = this.countsAt + index;
+    rows[count] = (rows[count] as number) + 1;
     const interesting = rows[row + 1] as number;
     rows[row + 1] = interesting + 1;
     if (interesting !== 0 && (flags & SERVED_FLAG) === 0) return;
@@ -933,7 +970,7 @@ export class BtPeer<Address> {
     const ids = this.linkIds;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k] as number;
-      const row = this.table.rowOf(id);
+      const row = this.rowsAt + id * this.stride;
       if (((rows[row + word] as number) & bit) === 0) continue;
       const left = (rows[row + 1] as number) - 1;
       rows[row + 1] = left;

@@ -177,6 +177,9 @@ class SwarmSimulation {
   private lastProgressS = 0;
   private stopReason: StopReason | undefined;
   private readonly scratch = scratchMessages();
+  /** Every peer's hot state side by side (PeerConfig.storage): each peer writes its own words only. */
+  private readonly arena: Uint32Array;
+  private readonly hotWords: number;
 
   constructor(
     private readonly scenario: SwarmScenario,
@@ -197,6 +200,8 @@ class SwarmSimulation {
     this.vanished = new Uint8Array(n);
     for (const peer of options.faults?.corrupt ?? []) if (peer >= 0 && peer < n) this.corrupt[peer] = 1;
     this.holders = new Int32Array(this.geometry.pieces);
+    this.hotWords = BtPeer.hotWords(this.geometry, scenario.strategy.maxConnections);
+    this.arena = new Uint32Array(n * this.hotWords);
     this.connections = new ConnectionTable(n);
     this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
     this.flows = new FlowNetwork(
@@ -846,6 +851,7 @@ class SwarmSimulation {
       freeRider: plan.freeRider,
       held: plan.role === 'seed' ? 'all' : 'none',
       banAfterHashFailures: 3,
+      storage: { array: this.arena, base: plan.id * this.hotWords },
       timers: { ...DEFAULT_TIMERS, announceS: this.scenario.tracker.reannounceS },
     };
   }
