@@ -6,6 +6,9 @@
 // Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
 // 100k peers under 10 minutes within 8 GB (2-core machine).
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Row = (string | number)[];
@@ -112,7 +115,97 @@ function floor(): void {
   );
 }
 
+/** The commit the BitTorrent core's rewrite is measured against (issue: at most 1.1x its CPU time). */
+const BASELINE_COMMIT = '2c1d5f4';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The baseline commit, built once into .bench-baseline/ (ignored by git), beside this checkout. */
+function baselineBuild(): string {
+  const dir = join(ROOT, '.bench-baseline', BASELINE_COMMIT);
+  if (existsSync(join(dir, 'dist', 'sim', 'swarm.js'))) return dir;
+  process.stderr.write(`bench: building ${BASELINE_COMMIT} into ${dir} (once)\n`);
+  execFileSync('sh', [
+    '-c',
+    `mkdir -p '${dir}' && git -C '${ROOT}' archive ${BASELINE_COMMIT} | tar -x -C '${dir}'`,
+  ]);
+  if (!existsSync(join(dir, 'node_modules')))
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: dir,
+    },
+  );
+  return dir;
+}
+
+/**
+ * The 1,000-peer flash crowd of scenarios/flash-crowd.yaml on this build and on the baseline commit,
+ * alternately, three times each, in one run (machines and moments differ: only the ratio travels).
+ * Prints events, the results' digest and CPU seconds, the figures stored in bench/baseline.json (this
+ * build's, when its core last changed), and the ratio of CPU times.
+ */
+function compare(): void {
+  const base = baselineBuild();
+  const builds = [
+    {
+      name: 'this build',
+      readerModule: join(ROOT, 'dist/bittorrent/scenario/scenario-file.js'),
+      simulatorModule: join(ROOT, 'dist/bittorrent/sim/simulation.js'),
+    },
+    {
+      name: BASELINE_COMMIT,
+      readerModule: join(base, 'dist/formats/scenario-file.js'),
+      simulatorModule: join(base, 'dist/sim/swarm.js'),
+    },
+  ];
+  const scenarioPath = join(ROOT, 'scenarios', 'flash-crowd.yaml');
+  const cpu: number[][] = builds.map(() => []);
+  const last: Record<string, number | string>[] = [];
+  for (let round = 0; round < 3; round++) {
+    builds.forEach((build, i) => {
+      const f = runCase('./compare-case.mjs', { ...build, scenarioPath, overrides: [], seed: 1 });
+      (cpu[i] as number[]).push(Number(f.cpuS));
+      last[i] = f;
+    });
+  }
+  const stored = JSON.parse(readFileSync(join(ROOT, 'bench', 'baseline.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  process.stdout.write(`processor: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)\n`);
+  print(
+    [
+      'flash-crowd.yaml, 1,000 peers',
+      'events',
+      'last completion s',
+      'digest',
+      'CPU s (3 runs)',
+      'best CPU s',
+    ],
+    builds.map((build, i) => {
+      const f = last[i] as Record<string, number | string>;
+      const runs = cpu[i] as number[];
+      return [
+        build.name,
+        f.events as number,
+        Number(f.lastCompletionS).toFixed(1),
+        f.digest as string,
+        runs.map((c) => c.toFixed(1)).join(' '),
+        Math.min(...runs).toFixed(1),
+      ];
+    }),
+  );
+  const ratio = Math.min(...(cpu[0] as number[])) / Math.min(...(cpu[1] as number[]));
+  process.stdout.write(`stored for this build: ${JSON.stringify(stored)}\n`);
+  process.stdout.write(
+    `CPU ratio, this build / ${BASELINE_COMMIT}: ${ratio.toFixed(2)} (target at most 1.10)\n\n`,
+  );
+}
+
 const suites: Record<string, () => void> = {
+  compare,
   classic,
   swarm: () => swarm(1000, 1000),
   'swarm-10k': () => swarm(10_000, 1000),
