@@ -1,0 +1,663 @@
+// BtPeer, the sans-I/O BitTorrent core, driven through its one public path (openLink, handle,
+// handleClosed, handleBlockSent, handleProgress, handlePieceVerified, handlePeers, the announce and
+// connect failures, start, stop, pollTimeout/handleTimeout), and judged by what it asks of its outbox.
+// Unless a test says otherwise, pieces are one block of 1000 bytes (a request is a whole piece) and
+// neighbours speak BEP 6.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Choker,
+  leastLoadedChoker,
+  randomChoker,
+  titForTat,
+} from '../../../src/bittorrent/core/choker.ts';
+import { TorrentGeometry } from '../../../src/bittorrent/core/geometry.ts';
+import type { LinkId } from '../../../src/bittorrent/core/ids.ts';
+import { BLOCK_BYTES, type BlockRef, type PeerMessage } from '../../../src/bittorrent/core/messages.ts';
+import { type BtPeer, DEFAULT_TIMERS, UPLOAD_SLOTS } from '../../../src/bittorrent/core/peer.ts';
+import {
+  type PiecePicker,
+  randomPicker,
+  rarestFirstAfterRandom,
+  rarestFirstPicker,
+  sequentialPicker,
+} from '../../../src/bittorrent/core/piece-picker.ts';
+import {
+  all,
+  INFO_HASH,
+  join,
+  makePeer,
+  type OutCall,
+  peerId,
+  RecordingOutbox,
+  ref,
+  runTimers,
+  SELF_ID,
+  sentIn,
+  tick,
+} from './peer-harness.ts';
+
+const PIECE = 1000;
+const T = DEFAULT_TIMERS;
+
+/** Messages about whole one-block pieces of PIECE bytes. */
+const request = (index: number): PeerMessage => ({ kind: 'request', index, begin: 0, length: PIECE });
+const piece = (index: number): PeerMessage => ({ kind: 'piece', index, begin: 0, length: PIECE });
+const cancel = (index: number): PeerMessage => ({ kind: 'cancel', index, begin: 0, length: PIECE });
+const reject = (index: number): PeerMessage => ({ kind: 'reject', index, begin: 0, length: PIECE });
+const have = (index: number): PeerMessage => ({ kind: 'have', index });
+const CHOKE: PeerMessage = { kind: 'choke' };
+const UNCHOKE: PeerMessage = { kind: 'unchoke' };
+const INTERESTED: PeerMessage = { kind: 'interested' };
+const NOT_INTERESTED: PeerMessage = { kind: 'not-interested' };
+
+/** The pieces asked for, in order, by [link, piece] (from messages sent by takeSentTo). */
+function requests(sent: readonly [LinkId, PeerMessage][]): [LinkId, number][] {
+  return sent.flatMap(([link, m]) => (m.kind === 'request' ? [[link, m.index] as [LinkId, number]] : []));
+}
+
+function kinds(messages: readonly PeerMessage[]): string[] {
+  return messages.map((m) => m.kind);
+}
+
+function eventsIn(calls: readonly OutCall[]) {
+  return calls.flatMap((call) => (call.kind === 'event' ? [call.event] : []));
+}
+
+/** Delivers the piece and passes its hash check at once. */
+function deliver(core: BtPeer<string>, link: LinkId, index: number, now = 0): void {
+  core.handle(link, piece(index), now);
+  core.handlePieceVerified(index, true, now);
+}
+
+/** Neighbours `ns` join with nothing, and each says it is interested. */
+function interestedNeighbours(
+  core: BtPeer<string>,
+  ns: readonly number[],
+  first: 'have-none' | readonly number[] = 'have-none',
+): LinkId[] {
+  const links = ns.map((n) => join(core, n, first));
+  for (const link of links) core.handle(link, INTERESTED, 0);
+  return links;
+}
+
+describe('BtPeer: joining', () => {
+  it('announces started on start, with what it has left and how many peers it wants; a seed wants none', () => {
+    const leecher = makePeer();
+    leecher.core.start(0);
+    expect(leecher.out.announces()).toEqual([
+      { event: 'started', numwant: 50, uploaded: 0, downloaded: 0, left: 8 * PIECE },
+    ]);
+    const seed = makePeer({ held: 'all' });
+    seed.core.start(0);
+    expect(seed.out.announces()).toEqual([
+      { event: 'started', numwant: 0, uploaded: 0, downloaded: 0, left: 0 },
+    ]);
+    // A second start does nothing.
+    seed.core.start(1);
+    expect(seed.out.announces()).toHaveLength(1);
+    leecher.core.checkInvariants();
+    seed.core.checkInvariants();
+  });
+
+  it('dials the addresses the tracker returns, once each, never one linked or being dialled', () => {
+    const { core, out } = makePeer();
+    join(core, 2, 'have-none');
+    out.take();
+    core.handlePeers(['peer-1', 'peer-2', 'peer-3', 'peer-1'], 0);
+    expect(out.connects()).toEqual(['peer-1', 'peer-3']);
+    out.take();
+    core.handlePeers(['peer-1', 'peer-4'], 1);
+    expect(out.connects()).toEqual(['peer-4']);
+    out.take();
+    // A dial that failed may be tried again.
+    core.handleConnectFailure('peer-1', 2);
+    core.handlePeers(['peer-1', 'peer-3'], 3);
+    expect(out.connects()).toEqual(['peer-1']);
+    core.checkInvariants();
+  });
+
+  it('dials at most maxConnections peers, counting the links it has and the dials under way', () => {
+    const { core, out } = makePeer({ maxConnections: 3 });
+    core.handlePeers(['a', 'b', 'c', 'd', 'e', 'f'], 0);
+    expect(out.connects()).toEqual(['a', 'b', 'c']);
+    out.take();
+    // One dial succeeds, one fails: room for one more.
+    expect(core.openLink(1, 'a', true)).toBeDefined();
+    core.handleConnectFailure('b', 1);
+    core.handlePeers(['d', 'e', 'f'], 2);
+    expect(out.connects()).toEqual(['d']);
+    out.take();
+    core.handlePeers(['e', 'f'], 3);
+    expect(out.connects()).toEqual([]);
+    core.checkInvariants();
+  });
+
+  it('accepts a link only below its limit, from an address not linked, and none once stopped', () => {
+    const { core } = makePeer({ maxConnections: 2 });
+    expect(core.canAccept('peer-1')).toBe(true);
+    join(core, 1, 'have-none');
+    expect(core.canAccept('peer-1')).toBe(false);
+    expect(core.openLink(0, 'peer-1', false)).toBeUndefined();
+    expect(core.canAccept('peer-2')).toBe(true);
+    const second = join(core, 2, 'have-none');
+    expect(core.canAccept('peer-3')).toBe(false);
+    expect(core.openLink(0, 'peer-3', false)).toBeUndefined();
+    core.handleClosed(second, 1);
+    expect(core.canAccept('peer-3')).toBe(true);
+    expect(core.linkCount).toBe(1);
+    core.stop(2);
+    expect(core.canAccept('peer-3')).toBe(false);
+    expect(core.openLink(3, 'peer-3', false)).toBeUndefined();
+    core.checkInvariants();
+  });
+
+  it('sends its handshake (info hash, peer id, fast bit) as soon as a link opens, and nothing else', () => {
+    const { core, out } = makePeer({ held: 'all' });
+    const link = core.openLink(0, 'peer-1', true) as LinkId;
+    expect(out.take()).toEqual([
+      {
+        kind: 'send',
+        link,
+        message: { kind: 'handshake', infoHash: INFO_HASH, peerId: SELF_ID, fast: true },
+      },
+    ]);
+    core.checkInvariants();
+  });
+
+  it.each([
+    ['have-none to a fast neighbour when it holds nothing', 'none', true, [{ kind: 'have-none' }]],
+    ['have-all to a fast neighbour when it holds everything', 'all', true, [{ kind: 'have-all' }]],
+    ['a bitfield when it holds some pieces', [1, 3], true, ['bitfield', [1, 3]]],
+    ['nothing to a neighbour without BEP 6 when it holds nothing', 'none', false, []],
+    [
+      'a full bitfield to a neighbour without BEP 6 when it holds everything',
+      'all',
+      false,
+      ['bitfield', all(8)],
+    ],
+  ] as const)(
+    'sends as its first message %s, once the other handshake is in',
+    (_name, held, fast, expected) => {
+      const { core, out } = makePeer({ held });
+      const link = core.openLink(0, 'peer-1', false) as LinkId;
+      out.take();
+      core.handle(link, { kind: 'handshake', infoHash: INFO_HASH, peerId: peerId(1), fast }, 0);
+      const sent = out.takeSent(link);
+      if (expected[0] === 'bitfield') {
+        expect(sent).toHaveLength(1);
+        const first = sent[0];
+        expect(first?.kind).toBe('bitfield');
+        if (first?.kind !== 'bitfield') return;
+        const members: number[] = [];
+        first.pieces.forEach((p) => {
+          members.push(p);
+        });
+        expect(members).toEqual(expected[1]);
+      } else expect(sent).toEqual(expected);
+      core.checkInvariants();
+    },
+  );
+
+  it('closes a link to a seed when it is a seed itself, and to nobody else', () => {
+    const { core, out } = makePeer({ held: 'all' });
+    join(core, 1, [0, 1]);
+    const two = join(core, 2, 'have-all');
+    const three = join(core, 3, all(8));
+    join(core, 4, 'have-none');
+    expect(out.closes()).toEqual([
+      { link: two, reason: { kind: 'both-seeds' } },
+      { link: three, reason: { kind: 'both-seeds' } },
+    ]);
+    expect(core.linkCount).toBe(2);
+    core.checkInvariants();
+  });
+});
+
+describe('BtPeer: interest', () => {
+  it('says interested once when a new neighbour has pieces it lacks; repeated haves say nothing', () => {
+    const { core, out } = makePeer();
+    const link = join(core, 1, [2, 3]);
+    expect(out.takeSent(link).slice(1)).toEqual([{ kind: 'have-none' }, INTERESTED]);
+    core.handle(link, have(5), 0);
+    core.handle(link, have(5), 0);
+    expect(out.takeSent()).toEqual([]);
+    core.checkInvariants();
+  });
+
+  it('says nothing to a neighbour with nothing it lacks', () => {
+    const seed = makePeer({ held: 'all' });
+    const a = join(seed.core, 1, [1, 2]);
+    const b = join(seed.core, 2, 'have-none');
+    expect(seed.out.takeSent()).toEqual([
+      { kind: 'handshake', infoHash: INFO_HASH, peerId: SELF_ID, fast: true },
+      { kind: 'have-all' },
+      { kind: 'handshake', infoHash: INFO_HASH, peerId: SELF_ID, fast: true },
+      { kind: 'have-all' },
+    ]);
+    expect([a, b]).toHaveLength(2);
+    const leecher = makePeer();
+    join(leecher.core, 1, 'have-none');
+    join(leecher.core, 2, 'nothing', { fast: false });
+    expect(kinds(leecher.out.takeSent())).not.toContain('interested');
+    seed.core.checkInvariants();
+    leecher.core.checkInvariants();
+  });
+
+  it('becomes interested in a neighbour when it announces a piece it lacks', () => {
+    const { core, out } = makePeer();
+    const link = join(core, 1, 'have-none');
+    out.take();
+    core.handle(link, have(6), 0);
+    expect(out.takeSent()).toEqual([INTERESTED]);
+    core.checkInvariants();
+  });
+
+  it('stays uninterested when a neighbour announces a piece it holds', () => {
+    const { core, out } = makePeer({ held: [0] });
+    const link = join(core, 1, 'have-none');
+    out.take();
+    core.handle(link, have(0), 0);
+    expect(out.takeSent()).toEqual([]);
+    core.checkInvariants();
+  });
+
+  it('says not-interested once it holds every piece a neighbour has, whoever sent them', () => {
+    const { core, out } = makePeer({ requestsPerLink: 2 });
+    const one = join(core, 1, [2, 3]);
+    const two = join(core, 2, [3, 4]);
+    core.handle(one, UNCHOKE, 0);
+    expect(requests(out.takeSentTo())).toEqual([
+      [one, 2],
+      [one, 3],
+    ]);
+    deliver(core, one, 2);
+    // Neighbour 1 still has piece 3 for us.
+    expect(kinds(out.takeSent(one))).toEqual(['have']);
+    core.handle(two, UNCHOKE, 0);
+    expect(requests(out.takeSentTo())).toEqual([[two, 4]]);
+    // Neighbour 1 chokes us and rejects piece 3 (BEP 6): it is asked of neighbour 2, which sends it.
+    core.handle(one, CHOKE, 0);
+    core.handle(one, reject(3), 0);
+    expect(requests(out.takeSentTo())).toEqual([[two, 3]]);
+    deliver(core, two, 3);
+    expect(out.takeSentTo()).toEqual([
+      [one, NOT_INTERESTED],
+      [one, have(3)],
+      [two, have(3)],
+    ]);
+    core.checkInvariants();
+  });
+});
+
+describe('BtPeer: requesting', () => {
+  it('asks for nothing while choked', () => {
+    const { core, out } = makePeer();
+    const link = join(core, 1, 'have-all');
+    core.handle(link, have(0), 0);
+    expect(kinds(out.takeSent())).toEqual(['handshake', 'have-none', 'interested']);
+    core.checkInvariants();
+  });
+
+  it('on unchoke, asks for up to requestsPerLink blocks, the lowest first with the sequential picker', () => {
+    const { core, out } = makePeer({ requestsPerLink: 3 });
+    const link = join(core, 1, [1, 4, 6, 7]);
+    out.take();
+    core.handle(link, UNCHOKE, 0);
+    expect(out.takeSent()).toEqual([request(1), request(4), request(6)]);
+    core.checkInvariants();
+  });
+
+  it('asks only for pieces the neighbour has, each once, at most requestsPerLink, whatever the picker', () => {
+    const pickers: PiecePicker[] = [
+      sequentialPicker,
+      randomPicker,
+      rarestFirstPicker,
+      rarestFirstAfterRandom(2),
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...pickers),
+        fc.uniqueArray(fc.nat(15), { maxLength: 16 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer(),
+        (picker, has, requestsPerLink, seed) => {
+          const { core, out } = makePeer({ geometry: wholeGeometry(16), picker, requestsPerLink }, seed);
+          // Another neighbour, which never unchokes, makes availability uneven.
+          join(core, 2, [0, 1, 2, 3, 4, 5, 6, 7]);
+          const link = join(core, 1, has);
+          out.take();
+          core.handle(link, UNCHOKE, 0);
+          const asked = requests(out.takeSentTo());
+          expect(asked).toHaveLength(Math.min(requestsPerLink, has.length));
+          for (const [to, index] of asked) {
+            expect(to).toBe(link);
+            expect(has).toContain(index);
+          }
+          expect(new Set(asked.map(([, index]) => index)).size).toBe(asked.length);
+          core.checkInvariants();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('tops up its asks when an unchoking neighbour announces a new piece', () => {
+    const { core, out } = makePeer({ requestsPerLink: 2 });
+    const link = join(core, 1, [5]);
+    core.handle(link, UNCHOKE, 0);
+    out.take();
+    core.handle(link, have(2), 0);
+    expect(out.takeSent()).toEqual([request(2)]);
+    core.checkInvariants();
+  });
+
+  it('never asks two neighbours for the same block outside end game', () => {
+    const { core, out } = makePeer({ geometry: wholeGeometry(2), requestsPerLink: 2, endgame: false });
+    const one = join(core, 1, 'have-all');
+    const two = join(core, 2, 'have-all');
+    out.take();
+    core.handle(one, UNCHOKE, 0);
+    core.handle(two, UNCHOKE, 0);
+    expect(requests(out.takeSentTo())).toEqual([
+      [one, 0],
+      [one, 1],
+    ]);
+    core.checkInvariants();
+  });
+
+  it('finishes a started piece before it begins another (16 KiB blocks, any picker)', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const geometry = new TorrentGeometry(4 * 4 * BLOCK_BYTES, 4 * BLOCK_BYTES, BLOCK_BYTES);
+      const { core, out } = makePeer({ geometry, picker: randomPicker, requestsPerLink: 2 }, seed);
+      const links = [1, 2, 3].map((n) => join(core, n, 'have-all'));
+      out.take();
+      for (const link of links) core.handle(link, UNCHOKE, 0);
+      const asked = out.takeSentTo().flatMap(([link, m]) => (m.kind === 'request' ? [{ link, m }] : []));
+      expect(asked).toHaveLength(6);
+      // The first two neighbours share one piece, block by block; only then does a new piece begin.
+      const first = asked[0]?.m as BlockRef;
+      expect(asked.slice(0, 4).map(({ m }) => [m.index, m.begin, m.length])).toEqual(
+        [0, 1, 2, 3].map((b) => [first.index, b * BLOCK_BYTES, BLOCK_BYTES]),
+      );
+      expect(asked[4]?.m.index).not.toBe(first.index);
+      expect(asked[5]?.m.index).toBe(asked[4]?.m.index);
+      core.checkInvariants();
+    }
+  });
+
+  it('asks for the short last block of the short last piece by its own length', () => {
+    const geometry = new TorrentGeometry(2 * 2 * BLOCK_BYTES + 1000, 2 * BLOCK_BYTES, BLOCK_BYTES);
+    const { core, out } = makePeer({ geometry });
+    const link = join(core, 1, 'have-all');
+    out.take();
+    core.handle(link, UNCHOKE, 0);
+    expect(out.takeSent()).toEqual([
+      { kind: 'request', index: 0, begin: 0, length: BLOCK_BYTES },
+      { kind: 'request', index: 0, begin: BLOCK_BYTES, length: BLOCK_BYTES },
+      { kind: 'request', index: 1, begin: 0, length: BLOCK_BYTES },
+      { kind: 'request', index: 1, begin: BLOCK_BYTES, length: BLOCK_BYTES },
+      { kind: 'request', index: 2, begin: 0, length: 1000 },
+    ]);
+    core.checkInvariants();
+  });
+
+  it('a seed never asks for anything', () => {
+    const { core, out } = makePeer({ held: 'all' });
+    const link = join(core, 1, [0, 1]);
+    core.handle(link, UNCHOKE, 0);
+    expect(kinds(out.takeSent())).toEqual(['handshake', 'have-all']);
+    expect(core.isSeed).toBe(true);
+    core.checkInvariants();
+  });
+});
+
+function wholeGeometry(pieces: number): TorrentGeometry {
+  return new TorrentGeometry(pieces * PIECE, PIECE, PIECE);
+}
+
+/** A seed with neighbour 1 joined (have-none) and interested, hence unchoked; returns the link. */
+function serving(overrides: Parameters<typeof makePeer>[0] = {}, fast = true) {
+  const { core, out } = makePeer({ held: 'all', ...overrides });
+  const link = join(core, 1, fast ? 'have-none' : 'nothing', { fast });
+  core.handle(link, INTERESTED, 0);
+  expect(out.takeSent(link).slice(-1)).toEqual([UNCHOKE]);
+  return { core, out, link };
+}
+
+describe('BtPeer: serving requests', () => {
+  it('rejects a request from a neighbour it chokes (BEP 6), and drops it silently without BEP 6', () => {
+    const fast = makePeer({ held: 'all' });
+    const a = join(fast.core, 1, 'have-none');
+    fast.out.take();
+    fast.core.handle(a, request(3), 0);
+    expect(fast.out.takeSent()).toEqual([reject(3)]);
+    const slow = makePeer({ held: 'all' });
+    const b = join(slow.core, 1, 'nothing', { fast: false });
+    slow.out.take();
+    slow.core.handle(b, request(3), 0);
+    expect(slow.out.take()).toEqual([]);
+    fast.core.checkInvariants();
+    slow.core.checkInvariants();
+  });
+
+  it('rejects a request for a piece it lacks, even from a neighbour it unchokes', () => {
+    const { core, out, link } = serving({ held: [0] });
+    core.handle(link, request(3), 0);
+    expect(out.takeSent()).toEqual([reject(3)]);
+    core.checkInvariants();
+  });
+
+  it('hands the runtime up to uploadWindow blocks at once, and the next as each is reported sent', () => {
+    const { core, out, link } = serving({ uploadWindow: 2 });
+    core.handle(link, request(3), 0);
+    core.handle(link, request(5), 0);
+    core.handle(link, request(6), 0);
+    expect(out.takeSent()).toEqual([piece(3), piece(5)]);
+    core.handleBlockSent(link, 3, 0, 1);
+    expect(out.takeSent()).toEqual([piece(6)]);
+    core.handleBlockSent(link, 5, 0, 1);
+    core.handleBlockSent(link, 6, 0, 1);
+    expect(out.take()).toEqual([]);
+    expect(core.bytesSent).toBe(3 * PIECE);
+    // A report of a block not under way changes nothing.
+    core.handleBlockSent(link, 6, 0, 2);
+    expect(core.bytesSent).toBe(3 * PIECE);
+    core.checkInvariants();
+  });
+
+  it('queues queuedRequests requests from one neighbour and rejects the next, serving the queued in order', () => {
+    const { core, out, link } = serving({ uploadWindow: 1, queuedRequests: 3 });
+    for (const index of [0, 1, 2, 3]) core.handle(link, request(index), 0);
+    expect(out.takeSent()).toEqual([piece(0)]);
+    core.handle(link, request(4), 0);
+    expect(out.takeSent()).toEqual([reject(4)]);
+    // Once the head is handed over there is room again, and the queue is still in the order asked.
+    core.handleBlockSent(link, 0, 0, 1);
+    core.handle(link, request(5), 1);
+    const sent: PeerMessage[] = [];
+    for (const index of [1, 2, 3, 5]) {
+      sent.push(...out.takeSent());
+      core.handleBlockSent(link, index, 0, 2);
+    }
+    expect(sent).toEqual([piece(1), piece(2), piece(3), piece(5)]);
+    core.checkInvariants();
+  });
+
+  it('serves each neighbour its own queue and window', () => {
+    const { core, out } = makePeer({ held: 'all', uploadWindow: 1 });
+    const [one, two] = interestedNeighbours(core, [1, 2]) as [LinkId, LinkId];
+    out.take();
+    core.handle(one, request(0), 0);
+    core.handle(two, request(1), 0);
+    core.handle(one, request(2), 0);
+    expect(out.takeSentTo()).toEqual([
+      [one, piece(0)],
+      [two, piece(1)],
+    ]);
+    core.handleBlockSent(two, 1, 0, 1);
+    expect(out.takeSentTo()).toEqual([]);
+    core.handleBlockSent(one, 0, 0, 1);
+    expect(out.takeSentTo()).toEqual([[one, piece(2)]]);
+    core.checkInvariants();
+  });
+
+  it('serves a request of any offset and length inside a piece, up to maxRequestBytes', () => {
+    const { core, out, link } = serving({ maxRequestBytes: 500 });
+    core.handle(link, { kind: 'request', index: 1, begin: 100, length: 500 }, 0);
+    expect(out.takeSent()).toEqual([{ kind: 'piece', index: 1, begin: 100, length: 500 }]);
+    core.handleBlockSent(link, 1, 100, 1);
+    expect(core.bytesSent).toBe(500);
+    core.checkInvariants();
+  });
+});
+
+describe('BtPeer: bytes counted as they move', () => {
+  it('counts the bytes of a block under way as they arrive, and only the rest when it is whole', () => {
+    const { core, out } = makePeer();
+    const link = join(core, 1, 'have-all');
+    core.handle(link, UNCHOKE, 0);
+    out.take();
+    core.handleProgress(link, 'in', ref(core.geometry, 0), 300, 1);
+    core.handleProgress(link, 'in', ref(core.geometry, 0), 200, 2);
+    expect(core.bytesReceived).toBe(500);
+    core.handle(link, piece(0), 3);
+    expect(core.bytesReceived).toBe(PIECE);
+    core.handle(link, piece(1), 3);
+    expect(core.bytesReceived).toBe(2 * PIECE);
+    core.checkInvariants();
+  });
+
+  it('counts bytes sent of a block under way, and only the rest when the block is reported sent', () => {
+    const { core, link } = serving({ uploadWindow: 2 });
+    core.handle(link, request(2), 0);
+    core.handle(link, request(3), 0);
+    core.handleProgress(link, 'out', ref(core.geometry, 2), 400, 1);
+    expect(core.bytesSent).toBe(400);
+    core.handleBlockSent(link, 2, 0, 2);
+    expect(core.bytesSent).toBe(PIECE);
+    core.handleProgress(link, 'out', ref(core.geometry, 3), 100, 3);
+    core.handleBlockSent(link, 3, 0, 4);
+    expect(core.bytesSent).toBe(2 * PIECE);
+    core.checkInvariants();
+  });
+
+  it('reports what moved to the tracker: uploaded, downloaded and left', () => {
+    const { core, out } = makePeer({ held: [7] });
+    core.start(0);
+    const link = join(core, 1, 'have-all');
+    core.handle(link, INTERESTED, 0);
+    core.handle(link, UNCHOKE, 0);
+    core.handle(link, request(7), 0);
+    core.handleBlockSent(link, 7, 0, 1);
+    deliver(core, link, 0, 1);
+    out.take();
+    core.stop(2);
+    expect(out.announces()).toEqual([
+      { event: 'stopped', numwant: 0, uploaded: PIECE, downloaded: PIECE, left: 6 * PIECE },
+    ]);
+    core.checkInvariants();
+  });
+});
+
+describe('BtPeer: receiving pieces', () => {
+  it('has a whole piece checked, then announces it to every neighbour, and asks for the next meanwhile', () => {
+    const { core, out } = makePeer({ requestsPerLink: 1 });
+    const one = join(core, 1, 'have-all');
+    const two = join(core, 2, 'have-none');
+    core.handle(one, UNCHOKE, 0);
+    expect(requests(out.takeSentTo())).toEqual([[one, 0]]);
+    core.handle(one, piece(0), 1);
+    expect(out.take()).toEqual([
+      {
+        kind: 'event',
+        event: { kind: 'block', link: one, index: 0, begin: 0, length: PIECE, data: undefined },
+      },
+      { kind: 'verify', index: 0 },
+      { kind: 'send', link: one, message: request(1) },
+    ]);
+    expect(core.have.has(0)).toBe(false);
+    core.handlePieceVerified(0, true, 2);
+    expect(out.take()).toEqual([
+      { kind: 'send', link: one, message: have(0) },
+      { kind: 'send', link: two, message: have(0) },
+      { kind: 'event', event: { kind: 'piece-completed', index: 0 } },
+    ]);
+    expect(core.have.has(0)).toBe(true);
+    expect(core.bytesReceived).toBe(PIECE);
+    core.checkInvariants();
+  });
+
+  it('neither announces nor checks again a late duplicate of a block', () => {
+    const { core, out } = makePeer({ requestsPerLink: 1 });
+    const link = join(core, 1, 'have-all');
+    core.handle(link, UNCHOKE, 0);
+    deliver(core, link, 0);
+    out.take();
+    core.handle(link, piece(0), 1);
+    expect(out.take()).toEqual([]);
+    // A second verdict on a piece already held changes nothing.
+    core.handlePieceVerified(0, true, 1);
+    core.handlePieceVerified(0, false, 1);
+    expect(out.take()).toEqual([]);
+    expect(core.have.count).toBe(1);
+    core.checkInvariants();
+  });
+
+  it('drops a block it did not ask for', () => {
+    const { core, out } = makePeer();
+    const link = join(core, 1, 'have-all');
+    out.take();
+    core.handle(link, piece(5), 0);
+    expect(out.take()).toEqual([]);
+    core.checkInvariants();
+  });
+
+  it('completes exactly once, after the last have: announces completed, closes links to seeds, loses interest', () => {
+    const { core, out } = makePeer({ geometry: wholeGeometry(4), requestsPerLink: 2 });
+    core.start(0);
+    core.handlePeers([], 0);
+    const one = join(core, 1, 'have-all');
+    const two = join(core, 2, [3]);
+    core.handle(one, UNCHOKE, 0);
+    out.take();
+    const calls: OutCall[] = [];
+    for (const index of [0, 1, 2, 3]) {
+      core.handle(one, piece(index), 1);
+      core.handlePieceVerified(index, true, 1);
+      calls.push(...out.take());
+    }
+    expect(core.isSeed).toBe(true);
+    const events = eventsIn(calls);
+    expect(events.filter((e) => e.kind === 'completed')).toHaveLength(1);
+    const completedAt = calls.findIndex((c) => c.kind === 'event' && c.event.kind === 'completed');
+    expect(calls.findLastIndex((c) => c.kind === 'send' && c.message.kind === 'have')).toBeLessThan(
+      completedAt,
+    );
+    expect(calls.flatMap((c) => (c.kind === 'announce' ? [c.request.event] : []))).toEqual(['completed']);
+    expect(calls.filter((c) => c.kind === 'close')).toEqual([
+      { kind: 'close', link: one, reason: { kind: 'both-seeds' } },
+    ]);
+    const notInterested = calls.flatMap((c) =>
+      c.kind === 'send' && c.message.kind === 'not-interested' ? [c.link] : [],
+    );
+    expect(notInterested.sort()).toEqual([one, two].sort());
+    core.checkInvariants();
+  });
+
+  it('drops a piece that fails its hash check and asks for it again', () => {
+    const { core, out } = makePeer({ requestsPerLink: 1 });
+    const link = join(core, 1, 'have-all');
+    core.handle(link, UNCHOKE, 0);
+    core.handle(link, piece(0), 1);
+    out.take();
+    core.handlePieceVerified(0, false, 2);
+    expect(out.take()).toEqual([{ kind: 'event', event: { kind: 'hash-failed', index: 0 } }]);
+    expect(core.have.has(0)).toBe(false);
+    expect(core.hashFailures).toBe(1);
+    // The ask slot frees as piece 1 comes: piece 0 is asked for again (the lowest, by the sequential picker).
+    core.handle(link, piece(1), 3);
+    expect(out.takeSent()).toEqual([request(0)]);
+    core.checkInvariants();
+  });
+});
