@@ -29,7 +29,7 @@ import {
   makePeer,
   type OutCall,
   peerId,
-  RecordingOutbox,
+  type RecordingOutbox,
   ref,
   runTimers,
   SELF_ID,
@@ -658,6 +658,224 @@ describe('BtPeer: receiving pieces', () => {
     // The ask slot frees as piece 1 comes: piece 0 is asked for again (the lowest, by the sequential picker).
     core.handle(link, piece(1), 3);
     expect(out.takeSent()).toEqual([request(0)]);
+    core.checkInvariants();
+  });
+});
+
+/** Runs the next choker round; returns the chokes and unchokes it sent, by link. */
+function rechoke(core: BtPeer<string>, out: RecordingOutbox): [LinkId, boolean][] {
+  tick(core);
+  return out
+    .takeSentTo()
+    .flatMap(([link, m]) =>
+      m.kind === 'choke' || m.kind === 'unchoke' ? [[link, m.kind === 'choke'] as [LinkId, boolean]] : [],
+    );
+}
+
+describe('BtPeer: choking', () => {
+  it('tit-for-tat unchokes at most 4 regular and 1 optimistic interested neighbours, and says only what changed', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const { core, out } = makePeer({ held: 'all' }, seed);
+      core.start(0);
+      const links = interestedNeighbours(core, [1, 2, 3, 4, 5, 6, 7, 8]);
+      const never = join(core, 9, 'have-none');
+      const before = new Set(out.unchoked);
+      expect(before).toEqual(new Set(links.slice(0, 5)));
+      out.take();
+      const changes = rechoke(core, out);
+      const after = new Set(out.unchoked);
+      expect(after.size).toBe(UPLOAD_SLOTS + 1);
+      expect(after.has(never)).toBe(false);
+      const changed = links.filter((link) => before.has(link) !== after.has(link));
+      expect(changes.map(([link]) => link).sort()).toEqual(changed.sort());
+      for (const [link, choked] of changes) expect(after.has(link)).toBe(!choked);
+      core.checkInvariants();
+    }
+  });
+
+  it('chokes at the next round an unchoked neighbour that is no longer interested', () => {
+    const { core, out } = makePeer({ held: 'all' });
+    core.start(0);
+    const [, two] = interestedNeighbours(core, [1, 2, 3]) as [LinkId, LinkId, LinkId];
+    core.handle(two, NOT_INTERESTED, 0);
+    out.take();
+    expect(rechoke(core, out)).toEqual([[two, true]]);
+    expect(out.unchoked.size).toBe(2);
+    core.checkInvariants();
+  });
+
+  it('as a leecher, unchokes at the next round the neighbours that gave it most in the round just ended', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const { core, out } = makePeer({ geometry: wholeGeometry(64) }, seed);
+      core.start(0);
+      const givers = interestedNeighbours(core, [1, 2, 3, 4], 'have-all');
+      interestedNeighbours(core, [5, 6, 7, 8, 9, 10]);
+      for (const [i, link] of givers.entries())
+        core.handleProgress(link, 'in', ref(core.geometry, i), 600, 0);
+      rechoke(core, out);
+      expect([...out.unchoked]).toEqual(expect.arrayContaining(givers));
+      core.checkInvariants();
+    }
+  });
+
+  it('keeps the best givers unchoked round after round, beside the optimistic slot', () => {
+    for (let seed = 0; seed < 5; seed++) {
+      const { core, out } = makePeer({ geometry: wholeGeometry(64) }, seed);
+      core.start(0);
+      const givers = interestedNeighbours(core, [1, 2, 3, 4], 'have-all');
+      interestedNeighbours(core, [5, 6, 7, 8, 9, 10]);
+      for (let round = 0; round < 4; round++) {
+        for (const [i, link] of givers.entries())
+          core.handleProgress(link, 'in', ref(core.geometry, i), 100 + round, 0);
+        rechoke(core, out);
+        expect([...out.unchoked]).toEqual(expect.arrayContaining(givers));
+        expect(out.unchoked.size).toBe(UPLOAD_SLOTS + 1);
+      }
+      core.checkInvariants();
+    }
+  });
+
+  it('rotates the optimistic unchoke every third round, and keeps it in between', () => {
+    let rotations = 0;
+    for (let seed = 0; seed < 5; seed++) {
+      const { core, out } = makePeer({ geometry: wholeGeometry(64) }, seed);
+      core.start(0);
+      const givers = interestedNeighbours(core, [1, 2, 3, 4], 'have-all');
+      interestedNeighbours(core, [5, 6, 7, 8, 9, 10]);
+      let previous: LinkId | undefined;
+      for (let round = 1; round <= 12; round++) {
+        for (const [i, link] of givers.entries())
+          core.handleProgress(link, 'in', ref(core.geometry, i), 100, 0);
+        rechoke(core, out);
+        const optimistic = [...out.unchoked].filter((link) => !givers.includes(link));
+        expect(optimistic).toHaveLength(1);
+        if (round > 1 && round % T.optimisticRounds !== 0) expect(optimistic[0]).toBe(previous);
+        if (round > 1 && optimistic[0] !== previous) rotations++;
+        previous = optimistic[0];
+      }
+      core.checkInvariants();
+    }
+    expect(rotations).toBeGreaterThan(0);
+  });
+
+  it('chokes a neighbour with its queued requests rejected, but lets the blocks handed over go', () => {
+    const { core, out } = makePeer({ held: 'all', uploadWindow: 1 });
+    core.start(0);
+    const [one] = interestedNeighbours(core, [1, 2, 3, 4, 5, 6]) as [LinkId];
+    for (const index of [0, 1, 2]) core.handle(one, request(index), 0);
+    core.handle(one, NOT_INTERESTED, 0);
+    out.take();
+    tick(core);
+    expect(out.takeSent(one)).toEqual([CHOKE, reject(1), reject(2)]);
+    core.handleBlockSent(one, 0, 0, 20);
+    expect(out.take()).toEqual([]);
+    expect(core.bytesSent).toBe(PIECE);
+    core.checkInvariants();
+  });
+
+  it('a choke drops the queued requests silently for a neighbour without BEP 6', () => {
+    const { core, out } = makePeer({ held: 'all', uploadWindow: 1 });
+    core.start(0);
+    const slow = join(core, 1, 'nothing', { fast: false });
+    core.handle(slow, INTERESTED, 0);
+    for (const index of [0, 1, 2]) core.handle(slow, request(index), 0);
+    core.handle(slow, NOT_INTERESTED, 0);
+    out.take();
+    tick(core);
+    expect(out.takeSent(slow)).toEqual([CHOKE]);
+    core.handleBlockSent(slow, 0, 0, 20);
+    expect(out.take()).toEqual([]);
+    core.checkInvariants();
+  });
+
+  it.each([
+    ['tit-for-tat', titForTat],
+    ['random', randomChoker],
+    ['least-loaded', leastLoadedChoker],
+  ] as [string, Choker][])(
+    '%s: unchokes a newly interested neighbour at once while fewer than 5 are unchoked',
+    (_name, choker) => {
+      const { core, out } = makePeer({ held: 'all', choker });
+      const links = [1, 2, 3, 4, 5, 6, 7].map((n) => join(core, n, 'have-none'));
+      out.take();
+      for (const [i, link] of links.entries()) {
+        core.handle(link, INTERESTED, 0);
+        expect(out.takeSent()).toEqual(i < UPLOAD_SLOTS + 1 ? [UNCHOKE] : []);
+      }
+      // A slot frees when an unchoked neighbour leaves; the next newly interested one takes it.
+      core.handleClosed(links[2] as LinkId, 1);
+      core.handle(links[5] as LinkId, NOT_INTERESTED, 1);
+      core.handle(links[5] as LinkId, INTERESTED, 1);
+      expect(out.takeSentTo()).toEqual([[links[5], UNCHOKE]]);
+      core.checkInvariants();
+    },
+  );
+
+  it('with a choker without an optimistic slot, unchokes 5 regular neighbours at each round', () => {
+    for (const choker of [randomChoker, leastLoadedChoker]) {
+      const { core, out } = makePeer({ held: 'all', choker });
+      core.start(0);
+      interestedNeighbours(core, [1, 2, 3, 4, 5, 6, 7, 8]);
+      for (let round = 0; round < 3; round++) {
+        rechoke(core, out);
+        expect(out.unchoked.size).toBe(UPLOAD_SLOTS + 1);
+      }
+      core.checkInvariants();
+    }
+  });
+
+  it('a free rider never unchokes anyone, on interest or at a round, rejects every request, and still downloads', () => {
+    for (const choker of [titForTat, randomChoker, leastLoadedChoker]) {
+      const { core, out } = makePeer({ freeRider: true, choker, requestsPerLink: 1 });
+      core.start(0);
+      const one = join(core, 1, 'have-all');
+      const [two] = interestedNeighbours(core, [2, 3, 4]) as [LinkId];
+      core.handle(one, INTERESTED, 0);
+      runTimers(core, 70);
+      expect(kinds(out.sent()).filter((k) => k === 'unchoke' || k === 'choke')).toEqual([]);
+      core.handle(one, UNCHOKE, 70);
+      expect(requests(out.takeSentTo())).toEqual([[one, 0]]);
+      deliver(core, one, 0, 71);
+      out.take();
+      core.handle(two, request(0), 72);
+      expect(out.takeSent()).toEqual([reject(0)]);
+      core.checkInvariants();
+    }
+  });
+
+  it('runs its rounds every rechokeS seconds from a random phase', () => {
+    const phases = new Set<number>();
+    for (let seed = 0; seed < 6; seed++) {
+      const { core } = makePeer({ held: 'all' }, seed);
+      expect(core.pollTimeout()).toBe(Number.POSITIVE_INFINITY);
+      core.start(100);
+      const first = core.pollTimeout();
+      expect(first).toBeGreaterThanOrEqual(100);
+      expect(first).toBeLessThan(100 + T.rechokeS);
+      phases.add(first);
+      expect(runTimers(core, first + 3 * T.rechokeS)).toEqual(
+        [0, 1, 2, 3].map((k) => first + k * T.rechokeS),
+      );
+      // A call long overdue runs one round, not the ten missed, and the next comes a full period later.
+      core.handleTimeout(first + 10 * T.rechokeS + 1);
+      expect(core.pollTimeout()).toBe(first + 11 * T.rechokeS + 1);
+      core.checkInvariants();
+    }
+    expect(phases.size).toBeGreaterThan(1);
+  });
+
+  it('at its connection limit, closes at a round a link where neither end wants anything', () => {
+    const { core, out } = makePeer({ maxConnections: 3 });
+    core.start(0);
+    const wanted = join(core, 1, 'have-all');
+    const useless = join(core, 2, 'have-none');
+    const wanting = join(core, 3, 'have-none');
+    core.handle(wanting, INTERESTED, 0);
+    out.take();
+    tick(core);
+    expect(out.closes()).toEqual([{ link: useless, reason: { kind: 'useless' } }]);
+    expect(core.linkCount).toBe(2);
+    expect(wanted).not.toBe(useless);
     core.checkInvariants();
   });
 });
