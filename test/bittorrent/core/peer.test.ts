@@ -1616,3 +1616,53 @@ describe('BtPeer: protocol errors', () => {
 function bitsOf(capacity: number, pieces: readonly number[]) {
   return bits(capacity, pieces);
 }
+
+// Regressions from two fast-check seeds that were flaky on the old core (commit 2c1d5f4):
+// old-tests/peer-store.test.ts "says the same things in the same order and keeps the same state", seed
+// -751029310 (path 59:3:2:5:5:5:5:10:11:21:22:24:14:1:3:9:15:7:19:8:3:11:17:18:23:25:27:13:25) and seed
+// -1613171073 (path 35). In both, a downloader's ask slot freed as a piece reached it (with one, resp.
+// two, pieces in flight per neighbour), and it asked the uploader for the next piece while the uploader
+// still held the earlier request queued or under way (its transfer not yet reported done). The uploader
+// thus held one request more than the asker's pipeline. The old store path, whose per-link request queue
+// had exactly piecesInFlight slots, rejected the new request; the object path (a queue of
+// QUEUED_REQUESTS) queued it and said nothing. Queueing is right: the request is legal (the asker is
+// unchoked, the piece is held), and BEP 6's reject is for requests the uploader will not serve, not a
+// way to refuse a request because the report of an earlier block's sending is late; a spurious reject
+// only sends the asker elsewhere and costs a round trip. On the new core the same moment is a request
+// that comes while an earlier block is handed over and not yet reported by handleBlockSent.
+describe('BtPeer: regressions from old flaky seeds', () => {
+  it('queues, not rejects, a request that comes while the block asked before it is still being sent (seed -751029310)', () => {
+    // The tightest: a window of 1 and room for 1 queued request, as many as the asker pipelines.
+    const { core, out, link } = serving({ uploadWindow: 1, queuedRequests: 1 });
+    core.handle(link, request(2), 0);
+    expect(out.takeSent()).toEqual([piece(2)]);
+    // Piece 2 has reached the asker, which asks for piece 3, before the runtime reports it sent.
+    core.handle(link, request(3), 1);
+    expect(out.take()).toEqual([]);
+    core.handleBlockSent(link, 2, 0, 2);
+    expect(out.takeSent()).toEqual([piece(3)]);
+    core.handleBlockSent(link, 3, 0, 3);
+    expect(out.take()).toEqual([]);
+    expect(core.bytesSent).toBe(2 * PIECE);
+    core.checkInvariants();
+  });
+
+  it('queues, not rejects, a request beyond the asker’s pipeline while earlier ones are queued and under way (seed -1613171073)', () => {
+    const { core, out, link } = serving({ uploadWindow: 1, queuedRequests: 2 });
+    core.handle(link, request(0), 0);
+    core.handle(link, request(2), 0);
+    expect(out.takeSent()).toEqual([piece(0)]);
+    // Piece 0 has reached the asker (two asks: 0 and 2), which asks for piece 1 before the runtime
+    // reports piece 0 sent: three requests held here, one more than the asker pipelines.
+    core.handle(link, request(1), 1);
+    expect(out.take()).toEqual([]);
+    const sent: PeerMessage[] = [];
+    for (const index of [0, 2, 1]) {
+      core.handleBlockSent(link, index, 0, 2);
+      sent.push(...out.takeSent());
+    }
+    expect(sent).toEqual([piece(2), piece(1)]);
+    expect(core.bytesSent).toBe(3 * PIECE);
+    core.checkInvariants();
+  });
+});
