@@ -1666,3 +1666,545 @@ describe('BtPeer: regressions from old flaky seeds', () => {
     core.checkInvariants();
   });
 });
+
+// --- random sequences of legal messages and timer calls on a few links of one peer ---
+
+/** 6 pieces of two 100-byte blocks, the last piece 150 bytes (blocks of 100 and 50). */
+const PROP_GEOMETRY = new TorrentGeometry(5 * 200 + 150, 200, 100);
+const SLOTS = 3;
+
+type PropOp =
+  | {
+      op: 'open';
+      n: number;
+      fast: boolean;
+      first: 'have-all' | 'have-none' | 'bitfield' | 'nothing';
+      bits: number;
+      /** Unchoke it and say interested right after the first message. */
+      warm: boolean;
+    }
+  | { op: 'dial'; n: number }
+  | { op: 'handshake'; n: number; fast: boolean }
+  | { op: 'msg'; n: number; m: PropMessage; k: number }
+  | { op: 'sent'; n: number; k: number }
+  | { op: 'progress'; n: number; out: boolean; k: number; bytes: number }
+  | { op: 'verify'; k: number; ok: boolean }
+  | { op: 'time'; dt: number }
+  | { op: 'close'; n: number }
+  | { op: 'tracker'; ok: boolean; k: number }
+  | { op: 'withdrawable'; yes: boolean };
+
+type PropMessage =
+  | 'choke'
+  | 'unchoke'
+  | 'interested'
+  | 'not-interested'
+  | 'have'
+  | 'request'
+  | 'cancel'
+  | 'piece'
+  | 'reject'
+  | 'keep-alive'
+  | 'suggest';
+
+const slotArb = fc.nat(SLOTS - 1);
+const propOpArb: fc.Arbitrary<PropOp> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('open' as const),
+      n: slotArb,
+      fast: fc.boolean(),
+      first: fc.constantFrom(
+        'have-all' as const,
+        'have-none' as const,
+        'bitfield' as const,
+        'nothing' as const,
+      ),
+      bits: fc.nat(63),
+      warm: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('dial' as const), n: slotArb }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('handshake' as const), n: slotArb, fast: fc.boolean() }),
+  },
+  {
+    weight: 24,
+    arbitrary: fc.record({
+      op: fc.constant('msg' as const),
+      n: slotArb,
+      m: fc.constantFrom<PropMessage>(
+        'choke',
+        'unchoke',
+        'unchoke',
+        'interested',
+        'interested',
+        'not-interested',
+        'have',
+        'have',
+        'request',
+        'request',
+        'request',
+        'cancel',
+        'piece',
+        'piece',
+        'piece',
+        'piece',
+        'reject',
+        'keep-alive',
+        'suggest',
+      ),
+      k: fc.nat(20),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('sent' as const), n: slotArb, k: fc.nat(4) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('progress' as const),
+      n: slotArb,
+      out: fc.boolean(),
+      k: fc.nat(4),
+      bytes: fc.integer({ min: 1, max: 49 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('verify' as const),
+      k: fc.nat(4),
+      ok: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('time' as const),
+      // Mostly within a round, now and then past a request, keep-alive or idle time-out.
+      dt: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 0, max: 12 }) },
+        fc.integer({ min: 13, max: 130 }),
+      ),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), n: slotArb }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('tracker' as const), ok: fc.boolean(), k: fc.nat(5) }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('withdrawable' as const), yes: fc.boolean() }) },
+);
+
+const propConfigArb = fc.record({
+  held: fc.oneof(
+    fc.constant('none' as const),
+    fc.constant('all' as const),
+    fc.uniqueArray(fc.nat(5), { maxLength: 6 }),
+  ),
+  requestsPerLink: fc.integer({ min: 1, max: 4 }),
+  uploadWindow: fc.integer({ min: 1, max: 3 }),
+  queuedRequests: fc.integer({ min: 1, max: 4 }),
+  endgame: fc.boolean(),
+  picker: fc.constantFrom<PiecePicker>(
+    sequentialPicker,
+    randomPicker,
+    rarestFirstPicker,
+    rarestFirstAfterRandom(2),
+  ),
+  choker: fc.constantFrom<Choker>(titForTat, randomChoker, leastLoadedChoker),
+  freeRider: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)),
+  banAfterHashFailures: fc.integer({ min: 1, max: 3 }),
+  maxConnections: fc.integer({ min: 3, max: 5 }),
+  seed: fc.integer(),
+});
+
+type PropConfig = typeof propConfigArb extends fc.Arbitrary<infer C> ? C : never;
+
+/** What the test knows of one neighbour slot (peer id and address `n + 1`). */
+interface Slot {
+  link: LinkId | undefined;
+  /** Its handshake is in (the link is open). */
+  open: boolean;
+  fast: boolean;
+  /** Pieces it has announced. */
+  readonly announced: Set<number>;
+  /** Blocks the peer asked of it and still waits for. */
+  readonly asks: Set<number>;
+  /** Blocks the peer handed to the runtime for it, not yet sent or withdrawn. */
+  readonly handed: BlockRef[];
+  /** Its requests the peer has neither handed over nor rejected. */
+  readonly theirs: BlockRef[];
+  /** What the peer sent on the link. */
+  readonly said: string[];
+}
+
+function emptySlot(): Slot {
+  return {
+    link: undefined,
+    open: false,
+    fast: false,
+    announced: new Set(),
+    asks: new Set(),
+    handed: [],
+    theirs: [],
+    said: [],
+  };
+}
+
+const sameRef = (a: BlockRef, b: BlockRef) =>
+  a.index === b.index && a.begin === b.begin && a.length === b.length;
+
+class PropDriver {
+  readonly core: BtPeer<string>;
+  readonly out: RecordingOutbox;
+  readonly slots: Slot[] = Array.from({ length: SLOTS }, emptySlot);
+  /** Blocks in (by 'block' events) whose piece is not yet held or failed. */
+  readonly received = new Set<number>();
+  readonly pendingVerify: number[] = [];
+  now = 0;
+
+  constructor(readonly config: PropConfig) {
+    const c = config;
+    const made = makePeer(
+      {
+        geometry: PROP_GEOMETRY,
+        held: c.held,
+        requestsPerLink: c.requestsPerLink,
+        uploadWindow: c.uploadWindow,
+        queuedRequests: c.queuedRequests,
+        endgame: c.endgame,
+        picker: c.picker,
+        choker: c.choker,
+        freeRider: c.freeRider,
+        banAfterHashFailures: c.banAfterHashFailures,
+        maxConnections: c.maxConnections,
+        maxRequestBytes: 200,
+      },
+      c.seed,
+    );
+    this.core = made.core;
+    this.out = made.out;
+    this.core.start(0);
+    this.settle();
+  }
+
+  private slotOf(link: LinkId): Slot {
+    const slot = this.slots.find((s) => s.link === link);
+    if (slot === undefined) throw new Error(`a call on link ${link}, which no slot holds`);
+    return slot;
+  }
+
+  private forget(slot: Slot): void {
+    Object.assign(slot, emptySlot());
+    slot.announced.clear();
+    slot.asks.clear();
+    slot.handed.length = 0;
+    slot.theirs.length = 0;
+    slot.said.length = 0;
+  }
+
+  run(op: PropOp): void {
+    const core = this.core;
+    const g = PROP_GEOMETRY;
+    switch (op.op) {
+      case 'open':
+      case 'dial': {
+        const slot = this.slots[op.n] as Slot;
+        if (slot.link !== undefined) return;
+        const link = core.openLink(this.now, `peer-${op.n + 1}`, op.n % 2 === 0);
+        if (link === undefined) return;
+        slot.link = link;
+        this.settle();
+        if (op.op === 'dial') return;
+        this.handshake(slot, op.fast);
+        if (!slot.open) return;
+        let first = op.first;
+        if (!op.fast && (first === 'have-all' || first === 'have-none'))
+          first = first === 'have-all' ? 'bitfield' : 'nothing';
+        if (first !== 'nothing') this.first(slot, first, op.bits);
+        if (op.warm && slot.link !== undefined) {
+          for (const message of [UNCHOKE, INTERESTED]) {
+            core.handle(slot.link, message, this.now);
+            this.settle();
+          }
+        }
+        return;
+      }
+      case 'handshake': {
+        const slot = this.slots[op.n] as Slot;
+        if (slot.link === undefined || slot.open) return;
+        this.handshake(slot, op.fast);
+        return;
+      }
+      case 'msg': {
+        // A piece or a reject goes to a neighbour asked for something, if there is one.
+        const answering = op.m === 'piece' || op.m === 'reject';
+        const slot = answering ? this.pick(op.n, (s) => s.asks.size > 0) : (this.slots[op.n] as Slot);
+        if (slot.link === undefined || !slot.open) return;
+        const message = this.message(slot, op.m, op.k);
+        if (message === undefined) return;
+        core.handle(slot.link, message, this.now);
+        this.settle();
+        return;
+      }
+      case 'sent': {
+        const slot = this.pick(op.n, (s) => s.handed.length > 0);
+        if (slot.link === undefined || slot.handed.length === 0) return;
+        const [block] = slot.handed.splice(op.k % slot.handed.length, 1) as [BlockRef];
+        core.handleBlockSent(slot.link, block.index, block.begin, this.now);
+        this.settle();
+        return;
+      }
+      case 'progress': {
+        const slot = this.slots[op.n] as Slot;
+        if (slot.link === undefined) return;
+        const refs = op.out ? slot.handed : [...slot.asks].map((b) => ref(g, b));
+        if (refs.length === 0) return;
+        const block = refs[op.k % refs.length] as BlockRef;
+        core.handleProgress(
+          slot.link,
+          op.out ? 'out' : 'in',
+          block,
+          Math.min(op.bytes, block.length - 1),
+          this.now,
+        );
+        this.settle();
+        return;
+      }
+      case 'verify': {
+        if (this.pendingVerify.length === 0) return;
+        const [index] = this.pendingVerify.splice(op.k % this.pendingVerify.length, 1) as [number];
+        core.handlePieceVerified(index, op.ok, this.now);
+        this.settle();
+        return;
+      }
+      case 'time': {
+        this.now += op.dt;
+        if (core.pollTimeout() <= this.now) core.handleTimeout(this.now);
+        this.settle();
+        return;
+      }
+      case 'close': {
+        const slot = this.slots[op.n] as Slot;
+        if (slot.link === undefined) return;
+        core.handleClosed(slot.link, this.now);
+        this.forget(slot);
+        this.settle();
+        return;
+      }
+      case 'tracker': {
+        if (op.ok)
+          core.handlePeers(
+            Array.from({ length: op.k }, (_, i) => `peer-${i + 1}`),
+            this.now,
+          );
+        else core.handleAnnounceFailure(this.now);
+        // Dials are not followed up here: each fails at once.
+        for (const address of this.out.connects()) core.handleConnectFailure(address, this.now);
+        this.settle();
+        return;
+      }
+      case 'withdrawable':
+        this.out.withdrawable = op.yes;
+        return;
+    }
+  }
+
+  private first(slot: Slot, first: 'have-all' | 'have-none' | 'bitfield', bitsOfSet: number): void {
+    const g = PROP_GEOMETRY;
+    let message: PeerMessage;
+    if (first === 'bitfield') {
+      const pieces = all(g.pieces).filter((p) => (bitsOfSet & (1 << p)) !== 0);
+      message = { kind: 'bitfield', pieces: bits(g.pieces, pieces) };
+      for (const p of pieces) slot.announced.add(p);
+    } else {
+      message = { kind: first };
+      if (first === 'have-all') for (const p of all(g.pieces)) slot.announced.add(p);
+    }
+    this.core.handle(slot.link as LinkId, message, this.now);
+    this.settle();
+  }
+
+  /** Slot n, or else the first after it that passes `test`. */
+  private pick(n: number, test: (slot: Slot) => boolean): Slot {
+    for (let i = 0; i < SLOTS; i++) {
+      const slot = this.slots[(n + i) % SLOTS] as Slot;
+      if (test(slot)) return slot;
+    }
+    return this.slots[n] as Slot;
+  }
+
+  private handshake(slot: Slot, fast: boolean): void {
+    slot.fast = fast;
+    const hs = {
+      kind: 'handshake',
+      infoHash: INFO_HASH,
+      peerId: peerId(this.slots.indexOf(slot) + 1),
+      fast,
+    } as const;
+    slot.open = true;
+    this.core.handle(slot.link as LinkId, hs, this.now);
+    this.settle();
+  }
+
+  /** A legal message of kind `m` for the slot, or undefined when there is none to send. */
+  private message(slot: Slot, m: PropMessage, k: number): PeerMessage | undefined {
+    const g = PROP_GEOMETRY;
+    switch (m) {
+      case 'choke':
+        if (!slot.fast) slot.asks.clear();
+        return CHOKE;
+      case 'unchoke':
+      case 'interested':
+      case 'not-interested':
+      case 'keep-alive':
+        return { kind: m };
+      case 'suggest':
+        return { kind: 'suggest', index: k % g.pieces };
+      case 'have':
+        slot.announced.add(k % g.pieces);
+        return have(k % g.pieces);
+      case 'request': {
+        // Mostly blocks of pieces the peer holds, which it may serve.
+        const held = all(g.blocks).filter((b) => this.core.have.has(g.pieceOf(b)));
+        const block = ref(
+          g,
+          held.length > 0 && k % 4 !== 0 ? (held[k % held.length] as number) : k % g.blocks,
+        );
+        slot.theirs.push(block);
+        return { kind: 'request', ...block };
+      }
+      case 'cancel': {
+        const pending = [...slot.theirs, ...slot.handed];
+        if (pending.length === 0) return undefined;
+        const block = pending[k % pending.length] as BlockRef;
+        const at = slot.theirs.findIndex((b) => sameRef(b, block));
+        if (at >= 0) slot.theirs.splice(at, 1);
+        return { kind: 'cancel', ...block };
+      }
+      case 'piece': {
+        const asks = [...slot.asks];
+        // Now and then a block it was not asked for, or no longer is.
+        const block = asks.length > 0 && k % 7 !== 0 ? (asks[k % asks.length] as number) : k % g.blocks;
+        slot.asks.delete(block);
+        return { kind: 'piece', ...ref(g, block) };
+      }
+      case 'reject': {
+        const asks = [...slot.asks];
+        if (!slot.fast || asks.length === 0) return undefined;
+        const block = asks[k % asks.length] as number;
+        slot.asks.delete(block);
+        return { kind: 'reject', ...ref(g, block) };
+      }
+    }
+  }
+
+  /** Reads what the peer asked of its outbox in the last call, checking each call; then the invariants. */
+  private settle(): void {
+    const g = PROP_GEOMETRY;
+    const core = this.core;
+    const { requestsPerLink, uploadWindow } = this.config;
+    for (const call of this.out.take()) {
+      switch (call.kind) {
+        case 'send': {
+          const slot = this.slotOf(call.link);
+          const m = call.message;
+          const said = slot.said;
+          said.push(m.kind);
+          const where = () => `link ${call.link} (${said.join(' ')})`;
+          check(
+            m.kind === 'handshake' ? said.length === 1 : said[0] === 'handshake',
+            where,
+            'handshake first, once',
+          );
+          if (m.kind === 'bitfield' || m.kind === 'have-all' || m.kind === 'have-none') {
+            check(slot.open && said.length === 2, where, 'the first message right after the handshakes');
+          }
+          if (m.kind === 'have') {
+            check(slot.open, where, 'a have before the handshake came');
+            const first = said[1] === 'bitfield' || said[1] === 'have-all' || said[1] === 'have-none';
+            check(first || !slot.fast, where, 'a have before its first message');
+          }
+          if (m.kind === 'request') {
+            const block = blockOf(m);
+            check(slot.announced.has(m.index), where, `asks for piece ${m.index}, not announced`);
+            check(!core.have.has(m.index), where, `asks for piece ${m.index}, held`);
+            check(!this.received.has(block), where, `asks for block ${block}, which is in`);
+            check(!slot.asks.has(block), where, `asks for block ${block} twice`);
+            slot.asks.add(block);
+            check(slot.asks.size <= requestsPerLink, where, 'more than requestsPerLink asks');
+          }
+          if (m.kind === 'cancel') check(slot.asks.delete(blockOf(m)), where, 'cancels what it did not ask');
+          if (m.kind === 'piece') {
+            check(core.have.has(m.index), where, `sends piece ${m.index}, not held`);
+            const at = slot.theirs.findIndex((b) => sameRef(b, m));
+            check(at >= 0, where, 'sends a block not asked for');
+            slot.theirs.splice(at, 1);
+            slot.handed.push({ index: m.index, begin: m.begin, length: m.length });
+            check(slot.handed.length <= uploadWindow, where, 'upload window overrun');
+          }
+          if (m.kind === 'reject') {
+            check(slot.fast, where, 'a reject without BEP 6');
+            const at = slot.theirs.findIndex((b) => sameRef(b, m));
+            // A reject answers a request still pending, or a cancelled one just withdrawn.
+            if (at >= 0) slot.theirs.splice(at, 1);
+            else
+              check(slot.handed.findIndex((b) => sameRef(b, m)) < 0, where, 'rejects a request never made');
+          }
+          break;
+        }
+        case 'withdraw': {
+          const slot = this.slotOf(call.link);
+          const at = slot.handed.findIndex((b) => sameRef(b, call.block));
+          check(at >= 0, () => `link ${call.link}`, 'withdraws a block not handed over');
+          if (call.withdrawn) slot.handed.splice(at, 1);
+          break;
+        }
+        case 'close':
+          check(
+            call.reason.kind !== 'protocol',
+            () => JSON.stringify(call.reason),
+            'a protocol error on legal messages',
+          );
+          this.forget(this.slotOf(call.link));
+          break;
+        case 'verify':
+          this.pendingVerify.push(call.index);
+          break;
+        case 'event': {
+          const e = call.event;
+          if (e.kind === 'block') this.received.add(blockOf(e));
+          if (e.kind === 'hash-failed' || e.kind === 'piece-completed') {
+            for (let b = 0; b < g.blocks; b++) if (g.pieceOf(b) === e.index) this.received.delete(b);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    core.checkInvariants();
+  }
+}
+
+function check(ok: boolean, where: () => string, what: string): void {
+  if (!ok) throw new Error(`${where()}: ${what}`);
+}
+
+function blockOf(block: BlockRef): number {
+  return PROP_GEOMETRY.blockAt(block.index, block.begin);
+}
+
+describe('BtPeer: random sequences of legal messages and timer calls', () => {
+  it('keeps its invariants, asks only for announced blocks it lacks, within its pipeline, its upload window, and says have only after its first message', () => {
+    fc.assert(
+      fc.property(propConfigArb, fc.array(propOpArb, { minLength: 40, maxLength: 120 }), (config, ops) => {
+        const driver = new PropDriver(config);
+        for (const op of ops) driver.run(op);
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
