@@ -231,15 +231,14 @@ describe('BtPeer: interest', () => {
 
   it('says nothing to a neighbour with nothing it lacks', () => {
     const seed = makePeer({ held: 'all' });
-    const a = join(seed.core, 1, [1, 2]);
-    const b = join(seed.core, 2, 'have-none');
+    join(seed.core, 1, [1, 2]);
+    join(seed.core, 2, 'have-none');
     expect(seed.out.takeSent()).toEqual([
       { kind: 'handshake', infoHash: INFO_HASH, peerId: SELF_ID, fast: true },
       { kind: 'have-all' },
       { kind: 'handshake', infoHash: INFO_HASH, peerId: SELF_ID, fast: true },
       { kind: 'have-all' },
     ]);
-    expect([a, b]).toHaveLength(2);
     const leecher = makePeer();
     join(leecher.core, 1, 'have-none');
     join(leecher.core, 2, 'nothing', { fast: false });
@@ -925,7 +924,7 @@ describe('BtPeer: choking', () => {
   it('at its connection limit, closes at a round a link where neither end wants anything', () => {
     const { core, out } = makePeer({ maxConnections: 3 });
     core.start(0);
-    const wanted = join(core, 1, 'have-all');
+    join(core, 1, 'have-all'); // wanted: we are interested
     const useless = join(core, 2, 'have-none');
     const wanting = join(core, 3, 'have-none');
     core.handle(wanting, INTERESTED, 0);
@@ -933,7 +932,6 @@ describe('BtPeer: choking', () => {
     tick(core);
     expect(out.closes()).toEqual([{ link: useless, reason: { kind: 'useless' } }]);
     expect(core.linkCount).toBe(2);
-    expect(wanted).not.toBe(useless);
     core.checkInvariants();
   });
 });
@@ -1035,13 +1033,12 @@ describe('BtPeer: announces', () => {
     const { core, out } = makePeer();
     core.start(0);
     core.handlePeers([], 0);
-    const link = join(core, 1, 'have-all'); // interested, never unchoked
+    join(core, 1, 'have-all'); // interested, never unchoked
     out.take();
     runTimers(core, 1000);
     const periodic = out.announces().filter((a) => a.event === 'periodic');
     expect(periodic).toHaveLength(1);
     expect(periodic[0]?.numwant).toBe(50);
-    expect(link).toBeDefined();
     core.checkInvariants();
   });
 
@@ -1475,7 +1472,7 @@ describe('BtPeer: hash failures and bans', () => {
   it('bans a neighbour after banAfterHashFailures bad pieces: closes its link, refuses its address and its peer id', () => {
     const { core, out } = makePeer({ banAfterHashFailures: 2, requestsPerLink: 1 });
     const bad = join(core, 1, 'have-all');
-    const good = join(core, 2, 'have-none');
+    join(core, 2, 'have-none');
     core.handle(bad, UNCHOKE, 0);
     core.handle(bad, piece(0), 1);
     core.handlePieceVerified(0, false, 1);
@@ -1498,7 +1495,6 @@ describe('BtPeer: hash failures and bans', () => {
     out.take();
     core.handle(again, { kind: 'handshake', infoHash: INFO_HASH, peerId: peerId(1), fast: true }, 4);
     expect(out.closes()).toEqual([{ link: again, reason: { kind: 'banned' } }]);
-    expect(good).toBeDefined();
     core.checkInvariants();
   });
 
@@ -1647,7 +1643,7 @@ describe('BtPeer: protocol errors', () => {
 
   it('closes a link from a peer id already linked, from its own peer id, and to another torrent', () => {
     const { core, out } = makePeer();
-    const first = join(core, 1, 'have-none');
+    join(core, 1, 'have-none');
     const duplicate = core.openLink(0, 'peer-1-again', false) as LinkId;
     core.handle(duplicate, { kind: 'handshake', infoHash: INFO_HASH, peerId: peerId(1), fast: true }, 0);
     const self = core.openLink(0, 'me', true) as LinkId;
@@ -1664,7 +1660,6 @@ describe('BtPeer: protocol errors', () => {
       { link: stranger, reason: { kind: 'wrong-torrent' } },
     ]);
     expect(core.linkCount).toBe(1);
-    expect(first).toBeDefined();
     core.checkInvariants();
   });
 });
