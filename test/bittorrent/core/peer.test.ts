@@ -216,6 +216,17 @@ describe('BtPeer: joining', () => {
     expect(core.linkCount).toBe(2);
     core.checkInvariants();
   });
+
+  // The core's own rule (onRemoteSet, onCompleted): two seeds have nothing to give each other, the link
+  // would only hold a slot. A neighbour that becomes a seed by its haves while we are a seed is not
+  // closed: onHave() in src/bittorrent/core/peer.ts never checks `this.isSeed && table.isFull(id)`
+  // (libtorrent closes such a link at the have, disconnect_if_redundant).
+  it.fails('closes a link to a neighbour that becomes a seed by its haves, when it is a seed itself', () => {
+    const { core, out } = makePeer({ held: 'all' });
+    const link = join(core, 1, [0, 1, 2, 3, 4, 5, 6]);
+    core.handle(link, have(7), 1);
+    expect(out.closes()).toEqual([{ link, reason: { kind: 'both-seeds' } }]);
+  });
 });
 
 describe('BtPeer: interest', () => {
