@@ -216,11 +216,6 @@ export function ref(geometry: TorrentGeometry, block: number): BlockRef {
   };
 }
 
-/** The block a message names, by number. */
-export function blockOf(geometry: TorrentGeometry, message: BlockRef): number {
-  return geometry.blockAt(message.index, message.begin);
-}
-
 /** Runs the peer's timers up to `until` (each deadline in turn); returns the deadlines run. */
 export function runTimers(core: BtPeer<string>, until: number): number[] {
   const ran: number[] = [];

@@ -39,6 +39,7 @@ import {
   SELF_ID,
   sentIn,
   tick,
+  wholePieces,
 } from './peer-harness.ts';
 
 const PIECE = 1000;
@@ -427,7 +428,7 @@ describe('BtPeer: requesting', () => {
 });
 
 function wholeGeometry(pieces: number): TorrentGeometry {
-  return new TorrentGeometry(pieces * PIECE, PIECE, PIECE);
+  return wholePieces(pieces, PIECE);
 }
 
 /** A seed with neighbour 1 joined (have-none) and interested, hence unchoked; returns the link. */
@@ -1509,48 +1510,52 @@ describe('BtPeer: hash failures and bans', () => {
     core.checkInvariants();
   });
 
-  it('counts a bad piece once against each neighbour that sent some of it (16 KiB blocks)', () => {
+  it('counts a bad piece once against each neighbour that sent some of it, not once per block (16 KiB blocks)', () => {
     const geometry = new TorrentGeometry(2 * 2 * BLOCK_BYTES, 2 * BLOCK_BYTES, BLOCK_BYTES);
-    const { core, out } = makePeer({ geometry, banAfterHashFailures: 2, requestsPerLink: 1 });
+    const { core, out } = makePeer({ geometry, banAfterHashFailures: 3, requestsPerLink: 1 });
     const one = join(core, 1, 'have-all');
     const two = join(core, 2, 'have-all');
     core.handle(one, UNCHOKE, 0);
     core.handle(two, UNCHOKE, 0);
-    const block = (b: number): PeerMessage => ({
+    const block = (index: number, b: number): PeerMessage => ({
       kind: 'piece',
-      index: 0,
+      index,
       begin: b * BLOCK_BYTES,
       length: BLOCK_BYTES,
     });
-    // Piece 0: a block from each.
-    core.handle(one, block(0), 1);
-    core.handle(two, block(1), 1);
+    const banned = () => out.events().filter((e) => e.kind === 'banned');
+    // Piece 0: a block from each. One failure each.
+    core.handle(one, block(0, 0), 1);
+    core.handle(two, block(0, 1), 1);
     core.handlePieceVerified(0, false, 1);
-    expect(out.events().filter((e) => e.kind === 'banned')).toEqual([]);
-    // Neighbour 2 leaves; piece 0 comes again all from neighbour 1: one failure more, for it alone.
+    expect(banned()).toEqual([]);
+    // Neighbour 2 leaves; neighbour 1 was asked for the first block of piece 1 when its block came.
     out.take();
     core.handleClosed(two, 2);
-    // Neighbour 1 was asked for the first block of piece 1 when its block of piece 0 came.
-    core.handle(one, { kind: 'piece', index: 1, begin: 0, length: BLOCK_BYTES }, 2);
-    let failed = false;
-    const seen: OutCall[] = [];
-    for (let step = 0; step < 20 && !failed; step++) {
-      const calls = out.take();
-      seen.push(...calls);
-      for (const call of calls) {
-        if (call.kind === 'verify') {
-          failed = call.index === 0;
-          core.handlePieceVerified(call.index, !failed, 3);
-        }
-        if (call.kind === 'send' && call.message.kind === 'request') {
-          core.handle(call.link, { ...call.message, kind: 'piece' }, 3);
+    core.handle(one, block(1, 0), 2);
+    /** Serves every ask of neighbour 1 and passes every other piece, until piece 0 is whole again. */
+    const refetchPieceZero = () => {
+      for (let step = 0; step < 20; step++) {
+        const calls = out.take();
+        for (const call of calls) {
+          if (call.kind === 'verify' && call.index === 0) return;
+          if (call.kind === 'verify') core.handlePieceVerified(call.index, true, 3);
+          if (call.kind === 'send' && call.message.kind === 'request') {
+            core.handle(call.link, { ...call.message, kind: 'piece' }, 3);
+          }
         }
       }
-    }
-    expect(failed).toBe(true);
-    expect(out.events().filter((e) => e.kind === 'banned')).toEqual([
-      { kind: 'banned', peerKey: '01'.repeat(20) },
-    ]);
+      throw new Error('piece 0 never came again');
+    };
+    // Piece 0 again, both blocks from neighbour 1: its second failure (a third, if counted per block).
+    refetchPieceZero();
+    core.handlePieceVerified(0, false, 3);
+    expect(banned()).toEqual([]);
+    // And a third time: banned.
+    refetchPieceZero();
+    core.handlePieceVerified(0, false, 4);
+    expect(banned()).toEqual([{ kind: 'banned', peerKey: '01'.repeat(20) }]);
+    expect(out.closes()).toEqual([{ link: one, reason: { kind: 'banned' } }]);
     core.checkInvariants();
   });
 });
