@@ -227,6 +227,7 @@ describe('BtPeer: joining', () => {
     const link = join(core, 1, [0, 1, 2, 3, 4, 5, 6]);
     core.handle(link, have(7), 1);
     expect(out.closes()).toEqual([{ link, reason: { kind: 'both-seeds' } }]);
+    core.checkInvariants();
   });
 });
 
@@ -1132,6 +1133,7 @@ describe('BtPeer: announces', () => {
     out.take();
     runUntilAnnounce(core, out);
     expect(out.announces().map((a) => a.event)).toEqual(['started']);
+    core.checkInvariants();
   });
 
   it('on stop, closes every link, announces stopped, and then ignores everything', () => {
