@@ -1903,8 +1903,13 @@ interface Slot {
   readonly asks: Set<number>;
   /** Blocks the peer handed to the runtime for it, not yet sent or withdrawn. */
   readonly handed: BlockRef[];
-  /** Its requests the peer has neither handed over nor rejected. */
+  /**
+   * Its requests the peer has neither handed over nor rejected (without BEP 6, some the peer dropped
+   * silently may linger: the checks against it are then looser, never wrong).
+   */
   readonly theirs: BlockRef[];
+  /** Blocks withdrawn after a cancel, whose reject (BEP 6) is due. */
+  readonly withdrawn: BlockRef[];
   /** What the peer sent on the link. */
   readonly said: string[];
 }
@@ -1918,6 +1923,7 @@ function emptySlot(): Slot {
     asks: new Set(),
     handed: [],
     theirs: [],
+    withdrawn: [],
     said: [],
   };
 }
@@ -1967,11 +1973,6 @@ class PropDriver {
 
   private forget(slot: Slot): void {
     Object.assign(slot, emptySlot());
-    slot.announced.clear();
-    slot.asks.clear();
-    slot.handed.length = 0;
-    slot.theirs.length = 0;
-    slot.said.length = 0;
   }
 
   run(op: PropOp): void {
@@ -2149,8 +2150,9 @@ class PropDriver {
         const pending = [...slot.theirs, ...slot.handed];
         if (pending.length === 0) return undefined;
         const block = pending[k % pending.length] as BlockRef;
+        // With BEP 6 a request still queued ends in a reject (then it leaves `theirs`); without, in nothing.
         const at = slot.theirs.findIndex((b) => sameRef(b, block));
-        if (at >= 0) slot.theirs.splice(at, 1);
+        if (at >= 0 && !slot.fast) slot.theirs.splice(at, 1);
         return { kind: 'cancel', ...block };
       }
       case 'piece': {
@@ -2218,9 +2220,10 @@ class PropDriver {
             check(slot.fast, where, 'a reject without BEP 6');
             const at = slot.theirs.findIndex((b) => sameRef(b, m));
             // A reject answers a request still pending, or a cancelled one just withdrawn.
+            const withdrawnAt = slot.withdrawn.findIndex((b) => sameRef(b, m));
             if (at >= 0) slot.theirs.splice(at, 1);
-            else
-              check(slot.handed.findIndex((b) => sameRef(b, m)) < 0, where, 'rejects a request never made');
+            else if (withdrawnAt >= 0) slot.withdrawn.splice(withdrawnAt, 1);
+            else check(false, where, 'rejects a request never made');
           }
           break;
         }
@@ -2228,7 +2231,7 @@ class PropDriver {
           const slot = this.slotOf(call.link);
           const at = slot.handed.findIndex((b) => sameRef(b, call.block));
           check(at >= 0, () => `link ${call.link}`, 'withdraws a block not handed over');
-          if (call.withdrawn) slot.handed.splice(at, 1);
+          if (call.withdrawn) slot.withdrawn.push(...slot.handed.splice(at, 1));
           break;
         }
         case 'close':
