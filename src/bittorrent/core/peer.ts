@@ -134,6 +134,8 @@ export class BtPeer<Address> {
   private readonly rowsAt: number;
   private readonly stride: number;
   private readonly pieces: number;
+  /** We hold every piece (kept as a field: the have path reads it). */
+  private seed = false;
   /** Link ids run below this (the connection limit). */
   private readonly capacity: number;
   /** Per-link state every have touches. */
@@ -185,6 +187,7 @@ export class BtPeer<Address> {
     this.have = new Bitset(geometry.pieces, this.hot.subarray(this.haveAt, this.haveAt + words));
     if (held === 'all') this.have.addAll();
     else if (held !== 'none') this.have.copyFrom(held);
+    this.seed = this.have.isFull;
     this.availability = new Availability(
       geometry.pieces,
       config.maxConnections,
@@ -510,7 +513,9 @@ export class BtPeer<Address> {
     link.sentFirst = true;
     if (link.fast && this.have.isFull) this.send(link, { kind: 'have-all' });
     else if (link.fast && this.have.count === 0) this.send(link, { kind: 'have-none' });
-    else if (this.have.count > 0) {
+    else {
+      // Without BEP 6 a peer with nothing may skip its bitfield; an empty one is sent all the same, so
+      // that every link past its first message is one a have may follow (outbox.broadcast).
       const pieces = new Bitset(this.geometry.pieces);
       pieces.copyFrom(this.have);
       this.send(link, { kind: 'bitfield', pieces });
@@ -523,6 +528,7 @@ export class BtPeer<Address> {
       this.protocolError(link, `${kind} after the first message`);
       return false;
     }
+    this.table.markGotFirst(link.id);
     return true;
   }
 
@@ -560,7 +566,12 @@ export class BtPeer<Address> {
     const before = rows[at] as number;
     if ((before & bit) !== 0) return;
     rows[at] = before | bit;
-    if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) return;
+    if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) {
+      // A seed has nothing to give a neighbour that has just become one: the link would hold a slot.
+      if (this.seed && this.table.isFull(id))
+        this.closeLink(this.byId[id] as Link<Address>, { kind: 'both-seeds' });
+      return;
+    }
     const count = this.countsAt + index;
     rows[count] = (rows[count] as number) + 1;
     const interesting = rows[row + 1] as number;
@@ -718,6 +729,7 @@ export class BtPeer<Address> {
   }
 
   private onCompleted(): void {
+    this.seed = true;
     this.out.event({ kind: 'completed' });
     if (!this.stopped) this.announce('completed');
     for (const link of [...this.links]) {
@@ -838,7 +850,12 @@ export class BtPeer<Address> {
 
   private rotateOptimistic(interested: readonly Link<Address>[], chosen: ReadonlySet<number>): void {
     const current = this.optimistic;
-    const keep = current?.peerInterested === true && this.rounds % this.config.timers.optimisticRounds !== 0;
+    // Kept for its three rounds, unless the choker now picks it on its merits: then the slot rotates, or
+    // it would sit idle while an interested neighbour waits.
+    const keep =
+      current?.peerInterested === true &&
+      !chosen.has(current.id) &&
+      this.rounds % this.config.timers.optimisticRounds !== 0;
     if (keep) return;
     const choked = interested.filter((link) => !chosen.has(link.id));
     this.optimistic = choked.length === 0 ? undefined : this.rng.pick(choked);

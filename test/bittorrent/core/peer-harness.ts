@@ -47,13 +47,30 @@ export class RecordingOutbox implements PeerOutbox<string> {
   /** The links we unchoke now, as the choke and unchoke messages sent say (kept across takes). */
   readonly unchoked = new Set<LinkId>();
 
+  /** Links on which the peer has sent its first message, in order: a broadcast reaches these. */
+  readonly pastFirst: LinkId[] = [];
+
   send(link: LinkId, message: PeerMessage): void {
     if (message.kind === 'unchoke') this.unchoked.add(link);
     if (message.kind === 'choke') this.unchoked.delete(link);
+    if (message.kind === 'handshake') this.linkClosed(link); // a link id reused: a new connection
+    if (message.kind === 'bitfield' || message.kind === 'have-all' || message.kind === 'have-none') {
+      this.pastFirst.push(link);
+    }
     this.calls.push({ kind: 'send', link, message });
+  }
+  /** Recorded as the sends a runtime makes of it: one per link past its first message. */
+  broadcast(message: PeerMessage): void {
+    for (const link of this.pastFirst) this.calls.push({ kind: 'send', link, message });
+  }
+  /** The link closed under the peer (handleClosed): a broadcast no longer reaches it. */
+  linkClosed(link: LinkId): void {
+    const at = this.pastFirst.indexOf(link);
+    if (at >= 0) this.pastFirst.splice(at, 1);
   }
   close(link: LinkId, reason: CloseReason): void {
     this.unchoked.delete(link);
+    this.linkClosed(link);
     this.calls.push({ kind: 'close', link, reason });
   }
   connect(address: string): void {
