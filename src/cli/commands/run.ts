@@ -13,6 +13,7 @@ import { checkDestinations, type Destination } from '../../util/destinations.ts'
 import { InputError } from '../../util/input-error.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
 import { MAX_TIMEOUT_S, oneOf, seedNumber, wholeNumber } from '../options.ts';
+import { printable } from '../printable.ts';
 import { progressBar } from '../progress.ts';
 import { formatRunSummary } from '../tables/table.ts';
 import { VERSION } from '../version.ts';
@@ -60,7 +61,7 @@ export function registerRun(program: Command): void {
       const outDir = flags.out ?? dir;
       // Check where results go before running, so that a long run is not lost to a typo.
       await checkRunDestinations(dir, outDir, scenario, flags);
-      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const warning of warnings) process.stderr.write(`warning: ${printable(warning)}\n`);
       const progress = progressBar(segmentsToDownload(scenario), `${flags.runtime}`, !flags.quiet);
       const result = await runClassic(scenario, {
         runtime: flags.runtime,
