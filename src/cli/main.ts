@@ -9,6 +9,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+import { printable } from './printable.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +20,8 @@ export function buildProgram(): Command {
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Commander quotes unknown options and bad values as given: escape them as every message is.
+    .configureOutput({ writeErr: (text) => process.stderr.write(printable(text)) })
     .exitOverride();
   registerRun(program);
   registerGen(program);
@@ -44,14 +47,14 @@ function reportError(error: unknown): number {
     // Commander has already printed help, the version, or what was wrong with the command line.
     if (error.exitCode === 0) return EXIT_OK;
     const cause = (error as CommanderError & { cause?: unknown }).cause;
-    if (cause instanceof UsageError) process.stderr.write(`swarmlab: ${cause.message}\n`);
+    if (cause instanceof UsageError) process.stderr.write(`swarmlab: ${printable(cause.message)}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof InputError || error instanceof UsageError) {
-    process.stderr.write(`swarmlab: ${error.message}\n`);
+    process.stderr.write(`swarmlab: ${printable(error.message)}\n`);
     return EXIT_USAGE;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`swarmlab: ${message}\n`);
+  process.stderr.write(`swarmlab: ${printable(message)}\n`);
   return EXIT_FAILURE;
 }

@@ -63,6 +63,14 @@ function parseYaml(path: string, text: string): { raw: unknown; lineOf: LineOf }
 
 function yamlSyntaxError(path: string, error: YAMLError): InputError {
   const [start] = error.linePos ?? [];
+  if (error.code === 'MULTIPLE_DOCS') {
+    // The library's own advice (call another function of it) is for programmers, not users.
+    return new InputError(
+      path,
+      start?.line,
+      "a scenario is one YAML document; another one starts here, after '---'",
+    );
+  }
   // The message repeats the position and quotes the source after it; the InputError gives the line instead.
   const message = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
   const column = start === undefined ? '' : ` at column ${start.col}`;
@@ -200,6 +208,8 @@ function override(
   return { result, fields };
 }
 
+const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
+
 const FIELD = /^[^.[\]]+(?:\.[^.[\]]+|\[\d+\])*$/;
 
 function parseOverride(text: string): { field: Segment[]; value: unknown } {
@@ -212,6 +222,15 @@ function parseOverride(text: string): { field: Segment[]; value: unknown } {
   const field = [...key.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)].map(([, index, name]) =>
     index === undefined ? (name as string) : Number(index),
   );
+  // These name JavaScript's object machinery, never a scenario field: refuse them, not set them unseen.
+  const forbidden = field.find((segment) => FORBIDDEN_FIELDS.has(String(segment)));
+  if (forbidden !== undefined) {
+    throw new InputError(
+      '--set',
+      undefined,
+      `${JSON.stringify(text)}: '${forbidden}' is not a scenario field`,
+    );
+  }
   return { field, value: overrideValue(text.slice(equals + 1).trim()) };
 }
 

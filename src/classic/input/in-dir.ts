@@ -19,7 +19,7 @@ export interface LoadedScenario {
 }
 
 export async function readClassicScenario(dir: string): Promise<LoadedScenario> {
-  const ranks = await listClientRanks(dir);
+  const { ranks, ignored } = await listClientRanks(dir);
   const files = await Promise.all(
     ranks.map(async (rank) => {
       const path = join(dir, `in${rank}.txt`);
@@ -27,7 +27,10 @@ export async function readClassicScenario(dir: string): Promise<LoadedScenario> 
     }),
   );
   const { clients, warnings } = toClientInputs(files);
-  return { scenario: { clients }, warnings };
+  const notRead = ignored.map(
+    (name) => `${join(dir, name)}: not read: in-files are named in1.txt, in2.txt, ... without leading zeros`,
+  );
+  return { scenario: { clients }, warnings: [...notRead, ...warnings] };
 }
 
 /** Node reads a file as one string of at most this many characters (about 512 MiB). */
@@ -59,16 +62,21 @@ function mib(bytes: number): string {
   return `${Math.floor(bytes / 2 ** 20)} MiB`;
 }
 
-/** The ranks 1..N of the in<R>.txt files in `dir`; a gap in the numbering is an error. */
-async function listClientRanks(dir: string): Promise<number[]> {
+/**
+ * The ranks 1..N of the in<R>.txt files in `dir` (a gap in the numbering is an error), and the names
+ * that look like in-files but are not read (in02.txt).
+ */
+async function listClientRanks(dir: string): Promise<{ ranks: number[]; ignored: string[] }> {
   let entries: string[];
   try {
     if (!(await stat(dir)).isDirectory()) throw new InputError(dir, undefined, 'not a folder');
     entries = await readdir(dir);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(dir, undefined, 'no such folder');
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(dir, undefined, code === 'ENOENT' ? 'no such folder' : `cannot be read (${code})`);
   }
+  const ignored = entries.filter((name) => /^in0\d*\.txt$/.test(name)).sort();
   const ranks = entries
     .map((name) => /^in([1-9]\d*)\.txt$/.exec(name)?.[1])
     .filter((rank): rank is string => rank !== undefined)
@@ -81,7 +89,7 @@ async function listClientRanks(dir: string): Promise<number[]> {
       throw new InputError(dir, undefined, `in${i + 1}.txt is missing: client ranks run 1..N without gaps`);
     }
   });
-  return ranks;
+  return { ranks, ignored };
 }
 
 export interface OutputFile {

@@ -186,7 +186,8 @@ function parseCount(reader: LineReader, token: string, what: string): number {
 /** File names become part of output names (client<R>_<file>), so they must be safe as one path segment. */
 function readName(reader: LineReader, tokens: string[]): string {
   const name = tokens[0] as string;
-  if (name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+  if (name.includes('\0')) throw reader.error('a file name cannot contain a NUL character');
+  if (name === '.' || name === '..' || /[/\\]/.test(name)) {
     throw reader.error(`'${name}' cannot be a file name: it must not contain '/' or '\\' or be '.' or '..'`);
   }
   return name;

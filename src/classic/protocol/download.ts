@@ -1,6 +1,7 @@
 // A client's download side: for each wanted file in turn, get the swarm from the tracker, then every
 // segment in order from members chosen by the peer selector, one request at a time (as the seed does).
 import type { Rng } from '../../util/rng.ts';
+import { SwarmCandidates } from './candidates.ts';
 import type { ClientStats } from './counters.ts';
 import type { FileHoldings, Holdings } from './holdings.ts';
 import { type Message, type MessageOf, type Outbox, ProtocolError, type Rank, TRACKER } from './messages.ts';
@@ -24,9 +25,8 @@ type DownloadState =
 interface Transfer {
   readonly file: string;
   readonly held: FileHoldings;
-  members: Rank[];
-  /** Members that refused the current segment: not asked again for it. */
-  readonly refusedBy: Set<Rank>;
+  /** The swarm's members but this client; those that refused the current segment are not asked again. */
+  candidates: SwarmCandidates;
   sinceUpdate: number;
 }
 
@@ -93,14 +93,14 @@ export class ClientDownload {
       throw new ProtocolError(`client ${this.rank} got the swarm of ${msg.file} it did not ask for`);
     }
     const members = [...msg.seeds, ...msg.peers].filter((member) => member !== this.rank);
+    const candidates = new SwarmCandidates(members);
     if (this.transfer?.file === msg.file) {
-      this.transfer.members = members;
-      this.transfer.refusedBy.clear();
+      this.transfer.candidates = candidates;
     } else {
       if (msg.hashes === null)
         throw new ProtocolError(`client ${this.rank} got ${msg.file}'s swarm without its hashes`);
       const held = this.holdings.track(msg.file, msg.hashes);
-      this.transfer = { file: msg.file, held, members, refusedBy: new Set(), sinceUpdate: 0 };
+      this.transfer = { file: msg.file, held, candidates, sinceUpdate: 0 };
     }
     this.continueTransfer(this.transfer, out);
   }
@@ -121,12 +121,12 @@ export class ClientDownload {
     this.selector.observe(from, msg.granted);
     if (!msg.granted) {
       this.stats.refusalsReceived++;
-      transfer.refusedBy.add(from);
+      transfer.candidates.skip(from);
       this.requestNextSegment(transfer, out);
       return;
     }
     transfer.held.add(msg.index);
-    transfer.refusedBy.clear();
+    transfer.candidates.clear();
     this.stats.downloaded++;
     this.stats.downloadedFrom[from] = (this.stats.downloadedFrom[from] ?? 0) + 1;
     transfer.sinceUpdate++;
@@ -155,7 +155,7 @@ export class ClientDownload {
 
   private requestNextSegment(transfer: Transfer, out: DownloadOutbox): void {
     const index = transfer.held.firstMissing();
-    const candidates = transfer.members.filter((member) => !transfer.refusedBy.has(member));
+    const candidates = transfer.candidates;
     if (candidates.length === 0) {
       // Seeds never refuse and every swarm has one, so this means a broken swarm, not bad luck.
       throw new ProtocolError(

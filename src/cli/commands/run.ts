@@ -1,4 +1,5 @@
 // `swarmlab run DIR`: read in1.txt..inN.txt, run the swarm, write client<R>_<file>, print the summary.
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readClassicScenario, stageOutputs } from '../../classic/input/in-dir.ts';
@@ -12,9 +13,13 @@ import { summarize } from '../../results/classic-summary.ts';
 import { checkDestinations, type Destination } from '../../util/destinations.ts';
 import { InputError } from '../../util/input-error.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
+import { UsageError } from '../errors.ts';
+import { usableMemory } from '../heap.ts';
 import { MAX_TIMEOUT_S, oneOf, seedNumber, wholeNumber } from '../options.ts';
+import { printable } from '../printable.ts';
 import { progressBar } from '../progress.ts';
 import { formatRunSummary } from '../tables/table.ts';
+import { threadsMemoryCheck } from '../threads-memory.ts';
 import { VERSION } from '../version.ts';
 import { reportHtml } from './report.ts';
 import { printWritten } from './written.ts';
@@ -60,7 +65,15 @@ export function registerRun(program: Command): void {
       const outDir = flags.out ?? dir;
       // Check where results go before running, so that a long run is not lost to a typo.
       await checkRunDestinations(dir, outDir, scenario, flags);
-      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const warning of warnings) process.stderr.write(`warning: ${printable(warning)}\n`);
+      if (flags.runtime === 'threads') {
+        const memory = threadsMemoryCheck(
+          scenario.clients.length,
+          usableMemory(totalmem(), process.constrainedMemory?.()),
+        );
+        if (memory.kind === 'refuse') throw new UsageError(memory.message);
+        if (memory.kind === 'warn') process.stderr.write(`warning: ${memory.message}\n`);
+      }
       const starting =
         flags.runtime === 'threads'
           ? `threads: starting ${scenario.clients.length + 1} worker threads, one per rank (this takes a few seconds)`
