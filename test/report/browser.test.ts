@@ -182,6 +182,42 @@ describe('HTML reports in Chromium', () => {
     await page.close();
   });
 
+  it('gives tooltips with units and the peer’s id', async () => {
+    const path = join(OUTPUT, 'tooltips.html');
+    await writeFile(path, renderReport({ kind: 'swarm', runs: [swarmRun('rarest-first')] }, meta));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(path).href);
+    await page.waitForFunction(
+      () => (window as unknown as { __swarmlabReport?: unknown }).__swarmlabReport !== undefined,
+    );
+    // Hover the first point of a chart and read what its tooltip says.
+    const tooltipOf = async (id: string) => {
+      const canvas = page.locator(`#chart-${id}`);
+      await canvas.scrollIntoViewIfNeeded();
+      const point = await canvas.evaluate((element) => {
+        type Meta = { data: { x: number; y: number }[] };
+        type ChartLike = { getDatasetMeta(i: number): Meta; tooltip: { body?: { lines: string[] }[] } };
+        const chart = (window as unknown as { Chart: { getChart(c: unknown): ChartLike } }).Chart.getChart(
+          element,
+        );
+        const first = chart.getDatasetMeta(0).data[0] as { x: number; y: number };
+        return { x: first.x, y: first.y };
+      });
+      const box = await canvas.boundingBox();
+      await page.mouse.move((box?.x ?? 0) + point.x, (box?.y ?? 0) + point.y);
+      return canvas.evaluate((element) => {
+        type ChartLike = { tooltip: { body?: { lines: string[] }[] } };
+        const chart = (window as unknown as { Chart: { getChart(c: unknown): ChartLike } }).Chart.getChart(
+          element,
+        );
+        return (chart.tooltip.body ?? []).flatMap((part) => part.lines).join(' | ');
+      });
+    };
+    expect(await tooltipOf('scatter')).toMatch(/^peer \d+ \(peers\): [\d.]+ MB, [\d.]+ MB/);
+    expect(await tooltipOf('population')).toMatch(/leechers: [\d.]+ s, [\d.]+ peers/);
+    await page.close();
+  });
+
   it('draws every chart of a simulated run with data', async () => {
     const { charts, problems, requests } = await openReport('simulation', {
       kind: 'swarm',
