@@ -3,6 +3,15 @@
 
 export const CLASSIC_SCRIPT = `
   function classic() {
+    if (data.barLabels.length > MANY_CLIENTS) clientScatter(); else clientBars();
+    var host = document.getElementById('matrices');
+    data.runs.forEach(function (run) {
+      host.appendChild(run.matrix.length > 24 ? heatMap(run) : matrixTable(run));
+    });
+  }
+  // Beyond this many clients, bars are too thin to read: each client becomes a point instead.
+  var MANY_CLIENTS = 40;
+  function clientBars() {
     // Every client of any run: runs of different sizes are drawn whole.
     var labels = data.barLabels;
     var several = data.runs.length > 1;
@@ -18,10 +27,17 @@ export const CLASSIC_SCRIPT = `
         plugins: { legend: { position: 'bottom', labels: { boxWidth: narrow ? 10 : 24 } } },
         scales: { y: { beginAtZero: true, title: { display: true, text: 'segments' } } } } });
     drawn++;
-    var host = document.getElementById('matrices');
-    data.runs.forEach(function (run) {
-      host.appendChild(run.matrix.length > 24 ? heatMap(run) : matrixTable(run));
+  }
+  function clientScatter() {
+    var sets = data.runs.map(function (run) {
+      var pts = [];
+      data.barLabels.forEach(function (label, i) {
+        if (run.bars.served[i] === null) return;
+        pts.push({ x: run.bars.downloaded[i], y: run.bars.served[i], id: label });
+      });
+      return series(data.runs.length > 1 ? run.label : 'clients', run.colour, pts, { showLine: false, pointRadius: 3 });
     });
+    draw('bars', sets, { title: 'segments downloaded', unit: 'segments' }, { title: 'segments served', unit: 'segments' });
   }
   function matrixTable(run) {
     var max = Math.max.apply(null, [1].concat(run.matrix.map(function (r) { return Math.max.apply(null, r); })));

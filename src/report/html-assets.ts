@@ -69,7 +69,9 @@ export const REPORT_SCRIPT = `
       data: { datasets: datasets },
       plugins: [eventLines],
       options: {
-        responsive: true, maintainAspectRatio: false, parsing: false,
+        // Parsed, not taken as is: unparsed data is assumed sorted by x, and scatter points and peer
+        // timelines are not, which cut the axes to the first and last points.
+        responsive: true, maintainAspectRatio: false,
         plugins: {
           eventLines: { lines: opts.events || [] },
           legend: { position: 'bottom', labels: { boxWidth: narrow ? 10 : 24, font: { size: narrow ? 10 : 12 },
