@@ -18,7 +18,7 @@ const SHOTS = [
   ['slow-random.html', 'section:has(#chart-population)', 'slow-population.png', 1000],
   ['slow-random.html', 'section:has(#chart-availability)', 'slow-availability.png', 1000],
   ['slow-random.html', 'section:has(#chart-heat)', 'slow-heat.png', 1000],
-  ['slow-random.html', 'section:has(#chart-timelines)', 'slow-timelines.png', 1000],
+  ['free-riders.html', 'section:has(#chart-timelines)', 'free-riders-timelines.png', 1000],
   ['free-riders.html', 'section:has(#chart-kinds)', 'free-riders-kinds.png', 1000],
   ['free-riders.html', 'section:has(#chart-shares)', 'free-riders-shares.png', 1000],
   ['poisson.html', 'top-and-cdf', 'poisson-top.png', 1000],

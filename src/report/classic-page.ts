@@ -15,9 +15,17 @@ export function classicPage(runs: readonly ClassicResults[], colour: (i: number)
     })),
   );
   const inputs = [...new Set(runs.map((r) => r.input))].join(', ');
+  // As the page's script decides (MANY_CLIENTS in classic-script.ts): bars up to 40 clients, points beyond.
+  const manyClients = servedAndDownloadedOfRuns(runs).labels.length > 40;
   const top = `<p class="headline" id="headline">${escapeHtml(classicHeadline(runs, labels))}</p>`;
   const sections = [
-    chartSection('bars', 'Segments served and downloaded, per client'),
+    chartSection(
+      'bars',
+      'Segments served and downloaded, per client',
+      manyClients
+        ? 'One point per client: what it downloaded against what it served (hover for its rank).'
+        : '',
+    ),
     chartSection('files', 'When each client completed each file'),
     '<section><h2>Replay: files as clients complete them</h2><div id="replay"></div></section>',
     '<section><h2>Who downloaded from whom</h2><div id="matrices" class="table"></div></section>',

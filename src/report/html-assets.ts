@@ -1,53 +1,7 @@
-// The report page's style and its drawing script, kept apart from the page builder. The script runs in
-// the browser: it reads the data the page carries and draws each chart with the inlined Chart.js.
+// The report page's drawing script, kept apart from the page builder. It runs in the browser: it reads
+// the data the page carries and draws each chart with the inlined Chart.js.
+import { CLASSIC_SCRIPT } from './classic-script.ts';
 import { VIEWS_SCRIPT } from './views-script.ts';
-
-export const REPORT_STYLE = `
-:root { --bg: #ffffff; --fg: #1d2330; --muted: #5b6475; --grid: rgba(0,0,0,0.12); --card: #f5f7fa; --accent: #e8f0fb; }
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #14171c; --fg: #e6e9ef; --muted: #9aa3b2; --grid: rgba(255,255,255,0.14); --card: #1d2129; --accent: #1c2636; }
-}
-* { box-sizing: border-box; }
-body { margin: 0; padding: 1.5rem; background: var(--bg); color: var(--fg);
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-h1 { font-size: 1.4rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
-h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
-.headline { font-size: 1.15rem; font-weight: 600; background: var(--accent); border-radius: 8px;
-  padding: .75rem 1rem; margin: 0 0 .75rem; }
-.theory, .note { color: var(--muted); margin: 0 0 .75rem; }
-.meta { color: var(--muted); margin: 0 0 1.25rem; font-size: .85rem; overflow-wrap: anywhere; }
-section, details { background: var(--card); border-radius: 8px; padding: 1rem 1.25rem; margin: 0 0 1.25rem; }
-summary { cursor: pointer; font-weight: 600; }
-.chart { position: relative; height: 340px; }
-.table { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: .3rem .6rem; text-align: right; border-bottom: 1px solid var(--grid); white-space: nowrap; }
-th { white-space: normal; vertical-align: bottom; }
-th:first-child, td:first-child { text-align: left; white-space: normal; min-width: 7rem; }
-pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
-code { font-size: .85rem; overflow-wrap: anywhere; }
-.matrix td { min-width: 2.2rem; text-align: center; }
-.matrix caption { text-align: left; color: var(--muted); padding: .25rem 0; }
-canvas.heat { width: 100%; image-rendering: pixelated; }
-@media (max-width: 600px) {
-  body { padding: .75rem; font-size: 14px; }
-  section, details { padding: .75rem; }
-  .chart { height: 300px; }
-  th, td { padding: .25rem .35rem; }
-  /* The comparison stacks: one block per configuration, each figure on a line under its name. */
-  table.comparison thead { display: none; }
-  table.comparison tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--grid); }
-  table.comparison td { display: flex; justify-content: space-between; gap: .75rem; border: 0;
-    white-space: normal; text-align: right; min-width: 0; }
-  table.comparison td::before { content: attr(data-label); color: var(--muted); text-align: left; }
-  table.comparison td:first-child { font-weight: 600; }
-}
-@media print {
-  body { padding: 0; }
-  section, details { break-inside: avoid; background: none; border: 1px solid #ccc; }
-  details > summary { display: none; }
-}
-`;
 
 export const REPORT_SCRIPT = `
 (function () {
@@ -115,7 +69,9 @@ export const REPORT_SCRIPT = `
       data: { datasets: datasets },
       plugins: [eventLines],
       options: {
-        responsive: true, maintainAspectRatio: false, parsing: false,
+        // Parsed, not taken as is: unparsed data is assumed sorted by x, and scatter points and peer
+        // timelines are not, which cut the axes to the first and last points.
+        responsive: true, maintainAspectRatio: false,
         plugins: {
           eventLines: { lines: opts.events || [] },
           legend: { position: 'bottom', labels: { boxWidth: narrow ? 10 : 24, font: { size: narrow ? 10 : 12 },
@@ -174,88 +130,7 @@ export const REPORT_SCRIPT = `
       { events: data.events });
     draw('scatter', sc, { title: 'downloaded (MB)', unit: 'MB' }, { title: 'uploaded (MB)', unit: 'MB' });
   }
-  function classic() {
-    // Every client of any run: runs of different sizes are drawn whole.
-    var labels = data.barLabels;
-    var several = data.runs.length > 1;
-    var bars = [];
-    data.runs.forEach(function (run) {
-      bars.push({ label: several ? run.label + ': served' : 'served', data: run.bars.served, backgroundColor: run.colour });
-      bars.push({ label: several ? run.label + ': downloaded' : 'downloaded', data: run.bars.downloaded, backgroundColor: run.colour + '88' });
-    });
-    var canvas = document.getElementById('chart-bars');
-    canvas.dataset.points = String(bars.reduce(function (n, d) { return n + d.data.length; }, 0));
-    new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: bars },
-      options: { responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { position: 'bottom', labels: { boxWidth: narrow ? 10 : 24 } } },
-        scales: { y: { beginAtZero: true, title: { display: true, text: 'segments' } } } } });
-    drawn++;
-    var host = document.getElementById('matrices');
-    data.runs.forEach(function (run) {
-      host.appendChild(run.matrix.length > 24 ? heatMap(run) : matrixTable(run));
-    });
-  }
-  function matrixTable(run) {
-    var max = Math.max.apply(null, [1].concat(run.matrix.map(function (r) { return Math.max.apply(null, r); })));
-    var table = document.createElement('table');
-    table.className = 'matrix';
-    var caption = table.createCaption();
-    caption.textContent = (data.runs.length > 1 ? run.label + ': ' : '') + 'row: downloader, column: uploader (segments)';
-    var head = table.insertRow();
-    head.insertCell().textContent = '';
-    run.matrix.forEach(function (_, j) { head.insertCell().textContent = String(j + 1); });
-    run.matrix.forEach(function (row, i) {
-      var tr = table.insertRow();
-      tr.insertCell().textContent = 'client ' + (i + 1);
-      row.forEach(function (v) {
-        var td = tr.insertCell();
-        td.textContent = v === 0 ? '' : String(v);
-        td.style.background = v === 0 ? 'transparent' : run.colour + Math.round(40 + 180 * v / max).toString(16).padStart(2, '0');
-      });
-    });
-    return table;
-  }
-  // Many clients: a canvas heat map, rows and columns sorted by segments moved, and the top pairs listed.
-  function heatMap(run) {
-    var n = run.matrix.length;
-    var wrap = document.createElement('div');
-    var note = document.createElement('p');
-    note.className = 'note';
-    note.textContent = (data.runs.length > 1 ? run.label + ': ' : '') + 'row: downloader, column: uploader, darker: more segments; ' +
-      'rows sorted by segments downloaded, columns by segments served.';
-    var rowsum = run.matrix.map(function (r) { return r.reduce(function (a, b) { return a + b; }, 0); });
-    var colsum = run.matrix[0].map(function (_, j) { return run.matrix.reduce(function (a, r) { return a + r[j]; }, 0); });
-    var rows = rowsum.map(function (_, i) { return i; }).sort(function (a, b) { return rowsum[b] - rowsum[a]; });
-    var cols = colsum.map(function (_, j) { return j; }).sort(function (a, b) { return colsum[b] - colsum[a]; });
-    var canvas = document.createElement('canvas');
-    canvas.className = 'heat';
-    canvas.width = n; canvas.height = n;
-    canvas.dataset.chart = 'heat';
-    var ctx = canvas.getContext('2d');
-    var max = Math.max.apply(null, [1].concat(rowsum.map(function (_, i) { return Math.max.apply(null, run.matrix[i]); })));
-    var pairs = [];
-    rows.forEach(function (i, y) {
-      cols.forEach(function (j, x) {
-        var v = run.matrix[i][j];
-        if (v === 0) return;
-        pairs.push([v, i + 1, j + 1]);
-        // Log scale: a few busy pairs would otherwise wash out the rest.
-        ctx.fillStyle = run.colour + Math.round(60 + 195 * Math.log(1 + v) / Math.log(1 + max)).toString(16).padStart(2, '0');
-        ctx.fillRect(x, y, 1, 1);
-      });
-    });
-    canvas.dataset.points = String(pairs.length);
-    canvas.style.maxWidth = Math.max(240, Math.min(720, n * 4)) + 'px';
-    pairs.sort(function (a, b) { return b[0] - a[0]; });
-    var list = document.createElement('p');
-    list.className = 'note';
-    list.textContent = 'Top pairs: ' + pairs.slice(0, 10).map(function (p) {
-      return 'client ' + p[1] + ' from client ' + p[2] + ' (' + p[0] + ')';
-    }).join(', ') + '.';
-    wrap.appendChild(note); wrap.appendChild(canvas); wrap.appendChild(list);
-    drawn++;
-    return wrap;
-  }
+${CLASSIC_SCRIPT}
 ${VIEWS_SCRIPT}
   if (data.kind === 'swarm') { swarm(); swarmViews(); } else { classic(); fileTimeline(); replay(); }
   window.__swarmlabReport = { charts: drawn };

@@ -4,8 +4,9 @@
 import type { ResultsSet } from '../results/read.ts';
 import { chartLibrarySource, chartLibraryVersion } from './chart-library.ts';
 import { classicPage } from './classic-page.ts';
-import { REPORT_SCRIPT, REPORT_STYLE } from './html-assets.ts';
+import { REPORT_SCRIPT } from './html-assets.ts';
 import { escapeHtml, jsonForScript } from './html-parts.ts';
+import { REPORT_STYLE } from './html-style.ts';
 import { swarmPage } from './swarm-page.ts';
 
 export { escapeHtml } from './html-parts.ts';

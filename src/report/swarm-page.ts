@@ -59,7 +59,7 @@ export function swarmPage(runs: readonly SwarmResults[], colour: (i: number) => 
     chartSection(
       'timelines',
       `Each peer's timeline${runs.length > 1 ? ` (${labels[0]}, seed ${firstRun.seed})` : ''}`,
-      'Blue: downloading, from arrival to completion; green: seeding, until it leaves or the run ends.',
+      'Blue: downloading, from arrival to completion; green: seeding, until it leaves or the run ends; red: never completed.',
     ),
     severalKinds ? chartSection('kinds', 'Completion time CDF by kind of peer') : '',
     whatRan(groups),

@@ -1,9 +1,10 @@
 // `swarmlab sweep` end to end: a small grid run on two jobs, resumed, emitted as commands, merged.
+import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SweepResults } from '../../src/results/sweep.ts';
-import { expectExit, makeTempDir, removeTempDirs, STACK_FRAME, swarmlab } from './spawn.ts';
+import { expectExit, listDir, makeTempDir, ROOT, removeTempDirs, STACK_FRAME, swarmlab } from './spawn.ts';
 
 afterEach(removeTempDirs);
 
@@ -107,6 +108,55 @@ describe('swarmlab sweep', () => {
       [{ 'strategy.pieces': 'random' }, [4, 5]],
     ]);
     expect(await readFile(html, 'utf8')).toContain('<html');
+  });
+
+  it('stops its runs on Ctrl-C, keeps what finished, and goes on when run again', async () => {
+    const dir = await makeTempDir('sweep-interrupt');
+    const json = join(dir, 'sweep.json');
+    const args = ['sweep', ...GRID, '--seeds', '1..4', '--jobs', '1', '--json', json];
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupt once the first run has written its whole results file (at most 30 s from now).
+    const wholeRuns = async () => {
+      const names = (await listDir(join(dir, 'sweep-runs'))) ?? [];
+      const whole = await Promise.all(
+        names.map((name) =>
+          readFile(join(dir, 'sweep-runs', name), 'utf8').then(
+            (text) => {
+              JSON.parse(text);
+              return true;
+            },
+            () => false,
+          ),
+        ),
+      ).catch(() => []);
+      return whole.filter(Boolean).length;
+    };
+    for (let i = 0; i < 300 && (await wholeRuns().catch(() => 0)) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('sweep interrupted; finished runs are kept in');
+    await expect(stat(json)).rejects.toThrow();
+    const kept = ((await listDir(join(dir, 'sweep-runs'))) ?? []).length;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(8);
+
+    const again = await swarmlab(args);
+    expectExit(again, 0);
+    expect(again.stderr).toMatch(/[1-7] of 8 runs already done/);
+    expect((await readSweep(json)).configurations.map((c) => c.seeds)).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
   });
 
   it('refuses a bad field before running anything, naming it', async () => {

@@ -122,7 +122,23 @@ async function openReport(
         c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
       let painted = 0;
       for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) painted++;
-      return { id: c.dataset.chart, points: Number(c.dataset.points ?? 0), painted };
+      // Points of a chart that fall outside its x axis (a chart cut short of its data).
+      type Scale = { min: number; max: number; type: string };
+      type ChartLike = { scales: { x?: Scale }; data: { datasets: { band?: boolean; data: unknown[] }[] } };
+      const chart = (
+        window as unknown as { Chart: { getChart(c: unknown): ChartLike | undefined } }
+      ).Chart.getChart(c);
+      const x = chart?.scales.x;
+      let outside = 0;
+      if (x !== undefined && x.type === 'linear') {
+        for (const dataset of chart?.data.datasets ?? []) {
+          for (const point of dataset.data as { x?: number; y?: number | null }[]) {
+            if (typeof point?.x !== 'number' || point.y === null) continue;
+            if (point.x < x.min - 1e-9 || point.x > x.max + 1e-9) outside++;
+          }
+        }
+      }
+      return { id: c.dataset.chart, points: Number(c.dataset.points ?? 0), painted, outside };
     }),
   );
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -182,6 +198,42 @@ describe('HTML reports in Chromium', () => {
     await page.close();
   });
 
+  it('gives tooltips with units and the peer’s id', async () => {
+    const path = join(OUTPUT, 'tooltips.html');
+    await writeFile(path, renderReport({ kind: 'swarm', runs: [swarmRun('rarest-first')] }, meta));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(path).href);
+    await page.waitForFunction(
+      () => (window as unknown as { __swarmlabReport?: unknown }).__swarmlabReport !== undefined,
+    );
+    // Hover the first point of a chart and read what its tooltip says.
+    const tooltipOf = async (id: string) => {
+      const canvas = page.locator(`#chart-${id}`);
+      await canvas.scrollIntoViewIfNeeded();
+      const point = await canvas.evaluate((element) => {
+        type Meta = { data: { x: number; y: number }[] };
+        type ChartLike = { getDatasetMeta(i: number): Meta; tooltip: { body?: { lines: string[] }[] } };
+        const chart = (window as unknown as { Chart: { getChart(c: unknown): ChartLike } }).Chart.getChart(
+          element,
+        );
+        const first = chart.getDatasetMeta(0).data[0] as { x: number; y: number };
+        return { x: first.x, y: first.y };
+      });
+      const box = await canvas.boundingBox();
+      await page.mouse.move((box?.x ?? 0) + point.x, (box?.y ?? 0) + point.y);
+      return canvas.evaluate((element) => {
+        type ChartLike = { tooltip: { body?: { lines: string[] }[] } };
+        const chart = (window as unknown as { Chart: { getChart(c: unknown): ChartLike } }).Chart.getChart(
+          element,
+        );
+        return (chart.tooltip.body ?? []).flatMap((part) => part.lines).join(' | ');
+      });
+    };
+    expect(await tooltipOf('scatter')).toMatch(/^peer \d+ \(peers\): [\d.]+ MB, [\d.]+ MB/);
+    expect(await tooltipOf('population')).toMatch(/leechers: [\d.]+ s, [\d.]+ peers/);
+    await page.close();
+  });
+
   it('draws every chart of a simulated run with data', async () => {
     const { charts, problems, requests } = await openReport('simulation', {
       kind: 'swarm',
@@ -203,6 +255,7 @@ describe('HTML reports in Chromium', () => {
     for (const chart of charts) {
       expect(chart.points, chart.id).toBeGreaterThan(0);
       expect(chart.painted, chart.id).toBeGreaterThan(1000);
+      expect(chart.outside, chart.id).toBe(0);
     }
   });
 
@@ -234,7 +287,10 @@ describe('HTML reports in Chromium', () => {
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
       expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(EVERY_SWARM_CHART));
-      for (const chart of charts) expect(chart.painted, `${name} ${chart.id}`).toBeGreaterThan(1000);
+      for (const chart of charts) {
+        expect(chart.painted, `${name} ${chart.id}`).toBeGreaterThan(1000);
+        expect(chart.outside, `${name} ${chart.id}`).toBe(0);
+      }
     },
   );
 });
@@ -260,6 +316,7 @@ describe('reports at desktop and phone width', () => {
       for (const chart of report.charts) {
         expect(chart.points, chart.id).toBeGreaterThan(0);
         expect(chart.painted, chart.id).toBeGreaterThan(1000);
+        expect(chart.outside, chart.id).toBe(0);
       }
     },
   );
@@ -283,7 +340,12 @@ describe('reports at desktop and phone width', () => {
       expect(report.problems).toEqual([]);
       expect(report.headline).toContain('200 clients downloaded');
       expect(report.charts.map((c) => c.id)).toEqual(['bars', 'files', 'replay', 'heat']);
-      for (const chart of report.charts) expect(chart.painted, chart.id).toBeGreaterThan(100);
+      // One point per client, not 400 thin bars.
+      expect(report.charts.find((c) => c.id === 'bars')?.points).toBe(200);
+      for (const chart of report.charts) {
+        expect(chart.painted, chart.id).toBeGreaterThan(100);
+        expect(chart.outside, chart.id).toBe(0);
+      }
       expect(report.pageWidth).toBeLessThanOrEqual(width);
       expect(report.overflowing).toEqual([]);
     },
