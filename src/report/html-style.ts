@@ -24,6 +24,8 @@ th { white-space: normal; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; white-space: normal; min-width: 7rem; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
 code { font-size: .85rem; overflow-wrap: anywhere; }
+/* A difference and its interval may wrap, so that the comparison fits a laptop's width. */
+table.comparison td { white-space: normal; }
 .matrix td { min-width: 2.2rem; text-align: center; }
 .matrix caption { text-align: left; color: var(--muted); padding: .25rem 0; }
 canvas.heat { width: 100%; image-rendering: pixelated; }
