@@ -17,11 +17,21 @@ export function piecesOf(scenario: SwarmScenario): number {
   return Math.ceil(scenario.file.sizeBytes / scenario.file.pieceBytes);
 }
 
+/**
+ * Each peer's hot state, allocated for every peer before the run starts (core/peer.ts, BtPeer.hotWords):
+ * availability counts and its own pieces, and per possible link a row of flags, a count and the
+ * neighbour's pieces, 4 bytes a word.
+ */
+function hotBytesPerPeer(scenario: SwarmScenario, pieces: number): number {
+  const words = Math.ceil(pieces / 32);
+  return 4 * (pieces + words + scenario.strategy.maxConnections * (2 + words));
+}
+
 /** A sample keeps each piece's count of copies: a small integer in a JS array. */
 const BYTES_PER_PIECE_SAMPLE = 4;
 
 /**
- * Bytes: each peer's fixed state and its bitfield of pieces held, the run's per-piece tables, and the
+ * Bytes: each peer's fixed state, its bitfield of pieces held and its hot state, the run's per-piece tables, and the
  * samples of piece copies taken until the run can end at the soonest (`soonestEndS`: no schedule
  * completes before the Kumar-Ross bound, and a stop time ends it sooner).
  */
@@ -30,7 +40,7 @@ export function leastMemoryBytes(scenario: SwarmScenario, soonestEndS: number): 
   const endS = Math.min(soonestEndS, scenario.stop.atS ?? Number.POSITIVE_INFINITY);
   const samples = Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1;
   return (
-    peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8)) +
+    peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8) + hotBytesPerPeer(scenario, pieces)) +
     pieces * (BYTES_PER_PIECE + samples * BYTES_PER_PIECE_SAMPLE)
   );
 }
