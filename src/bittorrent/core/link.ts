@@ -8,7 +8,6 @@ export class Link<Address> {
   /** Both ends speak BEP 6 (rejects, have-all, have-none). */
   fast = false;
   /** Our bitfield (or have-all/have-none) has gone: haves may follow it. */
-  sentFirst = false;
   /** Its peer id (hex), once its handshake has come. */
   peerKey = '';
   amChoking = true;

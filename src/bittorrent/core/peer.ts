@@ -508,9 +508,11 @@ export class BtPeer<Address> {
     this.sendFirst(link);
   }
 
-  /** Our first message after the handshakes: what we hold (BEP 6's short forms where they apply). */
+  /**
+   * Our first message after the handshakes: what we hold (BEP 6's short forms where they apply). It goes
+   * as the link opens, so an open link is one a have may follow.
+   */
   private sendFirst(link: Link<Address>): void {
-    link.sentFirst = true;
     if (link.fast && this.have.isFull) this.send(link, { kind: 'have-all' });
     else if (link.fast && this.have.count === 0) this.send(link, { kind: 'have-none' });
     else {
