@@ -7,7 +7,6 @@ import type { BlockRef } from './messages.ts';
 export class Link<Address> {
   /** Both ends speak BEP 6 (rejects, have-all, have-none). */
   fast = false;
-  /** Our bitfield (or have-all/have-none) has gone: haves may follow it. */
   /** Its peer id (hex), once its handshake has come. */
   peerKey = '';
   amChoking = true;
