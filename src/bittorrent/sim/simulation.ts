@@ -180,6 +180,8 @@ class SwarmSimulation {
   /** Every peer's hot state side by side (PeerConfig.storage): each peer writes its own words only. */
   private readonly arena: Uint32Array;
   private readonly hotWords: number;
+  /** The scenario's piece picker and choker, shared by every peer (both are stateless). */
+  private readonly strategies: ReturnType<typeof strategiesFor>;
 
   constructor(
     private readonly scenario: SwarmScenario,
@@ -200,6 +202,7 @@ class SwarmSimulation {
     this.vanished = new Uint8Array(n);
     for (const peer of options.faults?.corrupt ?? []) if (peer >= 0 && peer < n) this.corrupt[peer] = 1;
     this.holders = new Int32Array(this.geometry.pieces);
+    this.strategies = strategiesFor(scenario);
     this.hotWords = BtPeer.hotWords(this.geometry, scenario.strategy.maxConnections);
     this.arena = new Uint32Array(n * this.hotWords);
     this.connections = new ConnectionTable(n);
@@ -471,8 +474,7 @@ class SwarmSimulation {
     const outbound = dialler.openLink(this.now, to, true);
     if (outbound === undefined) {
       // It linked to `to` meanwhile (both dialled each other): this connection is dropped at both ends.
-      this.connections.close(2 * connection);
-      this.connections.close(2 * connection + 1);
+      this.dropConnection(connection);
       this.call(to, (peer) => peer.handleClosed(inbound, this.now));
       return;
     }
@@ -482,9 +484,14 @@ class SwarmSimulation {
   }
 
   private refuse(connection: number, from: number, to: number): void {
+    this.dropConnection(connection);
+    this.queue.push(this.now + this.latency(), CONNECT_FAILED, from, to, 0);
+  }
+
+  /** Closes both ends of a connection that never carried anything. */
+  private dropConnection(connection: number): void {
     this.connections.close(2 * connection);
     this.connections.close(2 * connection + 1);
-    this.queue.push(this.now + this.latency(), CONNECT_FAILED, from, to, 0);
   }
 
   /** Records which end a new link is, and sends what its peer said on it before the simulator knew. */
@@ -832,7 +839,7 @@ class SwarmSimulation {
   }
 
   private peerConfig(plan: PeerPlan): PeerConfig {
-    const { picker, choker } = strategiesFor(this.scenario);
+    const { picker, choker } = this.strategies;
     const strategy = this.scenario.strategy;
     return {
       geometry: this.geometry,
