@@ -4,6 +4,7 @@
 // (`pollTimeout`, then `handleTimeout`). It owns its choker rounds, optimistic unchokes, request
 // time-outs, keep-alives and announces. It reads no clock, does no I/O, and touches no other peer.
 import type { Rng } from '../../util/rng.ts';
+import type { AnnouncedView } from './announced-view.ts';
 import { Availability } from './availability.ts';
 import { Bitset } from './bitset.ts';
 import { BlockLedger } from './block-ledger.ts';
@@ -124,12 +125,11 @@ export class BtPeer<Address> {
   /** Addresses of open links, so that a peer is not dialled twice. */
   private readonly linkedAddresses = new Set<Address>();
   /**
-   * The state every have touches, in one array: availability counts (pieces words), then our own
-   * pieces (the `have` bitset's words), then the link table's rows.
+   * The state every have touches, in one array: availability counts (pieces words, unless a view keeps
+   * them), then our own pieces (the `have` bitset's words), then the link table's rows.
    */
   private readonly hot: Uint32Array;
-  /** Where the availability counts, our own pieces and the link rows start in `hot`. */
-  private readonly countsAt: number;
+  /** Where our own pieces and the link rows start in `hot`. */
   private readonly haveAt: number;
   private readonly rowsAt: number;
   private readonly stride: number;
@@ -142,7 +142,10 @@ export class BtPeer<Address> {
   private readonly capacity: number;
   /** Per-link state every have touches. */
   private readonly table: LinkTable;
-  /** How many neighbours hold each piece we lack (a piece held is never picked, so it is not counted). */
+  /**
+   * How many neighbours hold each piece we lack (a piece held is never picked, so it need not be
+   * counted; a view counts it all the same).
+   */
   private readonly availability: Availability;
   private readonly ledger: BlockLedger;
   private readonly pickContext: PickContext;
@@ -163,6 +166,8 @@ export class BtPeer<Address> {
   private nextTickAt = CLOSED_AT;
   private nextAnnounceAt = CLOSED_AT;
   private now = 0;
+  /** The view's have clock at the last check of the links (the idle time-out's). */
+  private checkedHaveClock = 0;
   bytesReceived = 0;
   bytesSent = 0;
   hashFailures = 0;
@@ -171,20 +176,21 @@ export class BtPeer<Address> {
     private readonly config: PeerConfig,
     private readonly out: PeerOutbox<Address>,
     private readonly rng: Rng,
+    /** The neighbours' pieces, kept by the runtime (announced-view.ts); without it, the peer keeps them. */
+    private readonly view?: AnnouncedView<Address>,
   ) {
     const { geometry, held } = config;
     this.geometry = geometry;
     this.ownKey = hex(config.peerId);
     // What every have touches, in one array: a have costs a cache miss per array it reaches.
     const words = (geometry.pieces + 31) >>> 5;
-    const size = BtPeer.hotWords(geometry, config.maxConnections);
+    const size = BtPeer.hotWords(geometry, config.maxConnections, view !== undefined);
     const storage = config.storage ?? { array: new Uint32Array(size), base: 0 };
     if (storage.base < 0 || storage.base + size > storage.array.length) {
       throw new RangeError(`the peer's storage needs ${size} words from ${storage.base}`);
     }
     this.hot = storage.array;
-    this.countsAt = storage.base;
-    this.haveAt = storage.base + geometry.pieces;
+    this.haveAt = storage.base + (view === undefined ? geometry.pieces : 0);
     this.rowsAt = this.haveAt + words;
     this.pieces = geometry.pieces;
     this.have = new Bitset(geometry.pieces, this.hot.subarray(this.haveAt, this.haveAt + words));
@@ -194,18 +200,20 @@ export class BtPeer<Address> {
     this.availability = new Availability(
       geometry.pieces,
       config.maxConnections,
-      this.hot.subarray(this.countsAt, this.countsAt + geometry.pieces),
+      view?.availability ?? this.hot.subarray(storage.base, storage.base + geometry.pieces),
     );
-    this.table = new LinkTable(config.maxConnections, geometry.pieces, {
-      array: this.hot,
-      base: this.rowsAt,
-    });
+    this.table = new LinkTable(
+      config.maxConnections,
+      geometry.pieces,
+      { array: this.hot, base: this.rowsAt },
+      view,
+    );
     this.stride = this.table.stride;
     this.capacity = config.maxConnections;
     this.ledger = new BlockLedger(geometry, (index) => this.have.has(index));
     this.pickContext = {
       availability: this.availability,
-      remoteWords: this.table.rows,
+      remoteWords: this.table.remote,
       remoteFrom: 0,
       open: this.ledger.open,
       have: this.have,
@@ -213,11 +221,14 @@ export class BtPeer<Address> {
     };
   }
 
-  /** Words of `hot` state a peer of this torrent with this connection limit takes (see PeerConfig.storage). */
-  static hotWords(geometry: TorrentGeometry, maxConnections: number): number {
-    return (
-      geometry.pieces + ((geometry.pieces + 31) >>> 5) + LinkTable.wordsFor(maxConnections, geometry.pieces)
-    );
+  /**
+   * Words of `hot` state a peer of this torrent with this connection limit takes (see PeerConfig.storage);
+   * with a view (announced-view.ts) the runtime keeps the availability counts and the links' pieces.
+   */
+  static hotWords(geometry: TorrentGeometry, maxConnections: number, viewed: boolean): number {
+    const counts = viewed ? 0 : geometry.pieces;
+    const own = (geometry.pieces + 31) >>> 5;
+    return counts + own + LinkTable.wordsFor(maxConnections, geometry.pieces, viewed);
   }
 
   get isSeed(): boolean {
@@ -350,6 +361,7 @@ export class BtPeer<Address> {
     const id = (this.freeIds.pop() ?? this.byId.length) as LinkId;
     const link = new Link<Address>(id, address, outbound, now);
     this.table.reset(id, now);
+    this.view?.wantHaves(id, true);
     this.byId[id] = link;
     link.slot = this.links.length;
     this.links.push(link);
@@ -414,11 +426,8 @@ export class BtPeer<Address> {
           this.protocolError(link, `a bitfield of ${message.pieces.capacity} pieces`);
           return;
         }
-        this.table.setAll(id, message.pieces.words);
-        {
-          this.onRemoteSet(link);
-          return;
-        }
+        this.onRemoteSet(link, message.pieces.words);
+        return;
       case 'have-all':
       case 'have-none':
         if (!link.fast) {
@@ -426,11 +435,8 @@ export class BtPeer<Address> {
           return;
         }
         if (!this.takeFirst(link, message.kind)) return;
-        if (message.kind === 'have-all') this.table.setAll(id, 'all');
-        {
-          this.onRemoteSet(link);
-          return;
-        }
+        this.onRemoteSet(link, message.kind === 'have-all' ? 'all' : undefined);
+        return;
       case 'have': {
         this.onHave(id, message.index);
         return;
@@ -537,53 +543,57 @@ export class BtPeer<Address> {
     return true;
   }
 
-  /** The link's remote set was just filled: count it, and say whether we are interested. */
-  private onRemoteSet(link: Link<Address>): void {
+  /**
+   * The link's first message (a bitfield, have-all or have-none: `pieces` undefined) says what it has:
+   * count it (unless the view counts for us), and say whether we are interested.
+   */
+  private onRemoteSet(link: Link<Address>, pieces: Uint32Array | 'all' | undefined): void {
     const table = this.table;
-    let interesting = 0;
-    table.forEach(link.id, (piece) => {
-      if (this.have.has(piece)) return;
-      this.availability.increment(piece);
-      interesting++;
-    });
-    table.setInteresting(link.id, interesting);
+    const view = this.view;
+    if (view !== undefined) table.showRemote(link.id, view.wordsOf(link.address as Address));
+    else if (pieces !== undefined) {
+      table.setAll(link.id, pieces);
+      table.forEach(link.id, (piece) => {
+        if (!this.have.has(piece)) this.availability.increment(piece);
+      });
+    }
     // Two seeds have nothing to give each other: the connection would only hold a slot.
     if (this.isSeed && table.isFull(link.id)) {
       this.closeLink(link, { kind: 'both-seeds' });
       return;
     }
-    this.updateInterest(link);
+    this.setInterest(link, table.offersAny(link.id, this.have.words));
   }
 
-  /** A have: on the link table alone, unless it may change our interest or bring an ask. */
+  /**
+   * A have: on the link table alone, unless it may change our interest or bring an ask. With a view the
+   * runtime has counted it already, and calls only where it may (AnnouncedView.wantHaves).
+   */
   private onHave(id: number, index: number): void {
     if (!(index >= 0 && index < this.pieces)) {
       this.protocolError(this.byId[id] as Link<Address>, `have ${index}`);
       return;
     }
-    // One row of the link table: its flags, its interest count and the word of its pieces.
     const rows = this.hot;
     const row = this.rowsAt + id * this.stride;
-    const flags = rows[row] as number;
-    rows[row] = flags | HEARD_FLAG | GOT_FIRST_FLAG;
-    const at = row + 2 + (index >>> 5);
+    rows[row] = (rows[row] as number) | HEARD_FLAG | GOT_FIRST_FLAG;
     const bit = 1 << (index & 31);
-    const before = rows[at] as number;
-    if ((before & bit) !== 0) return;
-    rows[at] = before | bit;
+    if (this.view === undefined) {
+      // The link's pieces follow its flags in the row.
+      const at = row + 1 + (index >>> 5);
+      const before = rows[at] as number;
+      if ((before & bit) !== 0) return;
+      rows[at] = before | bit;
+    }
     if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) {
       // A seed has nothing to give a neighbour that has just become one: the link would hold a slot.
       if (this.seed && this.table.isFull(id))
         this.closeLink(this.byId[id] as Link<Address>, { kind: 'both-seeds' });
       return;
     }
-    const count = this.countsAt + index;
-    rows[count] = (rows[count] as number) + 1;
-    const interesting = rows[row + 1] as number;
-    rows[row + 1] = interesting + 1;
-    if (interesting !== 0 && (flags & SERVED_FLAG) === 0) return;
+    if (this.view === undefined) this.availability.increment(index);
     const link = this.byId[id] as Link<Address>;
-    if (interesting === 0) this.updateInterest(link);
+    if (!link.amInterested) this.setInterest(link, true);
     if (this.table.isServed(id)) this.fillAsks(link);
   }
 
@@ -791,7 +801,7 @@ export class BtPeer<Address> {
     let dropped = false;
     for (const link of [...this.links]) {
       const open = table.isOpen(link.id);
-      if (table.takeHeard(link.id)) table.lastReceivedAt[link.id] = now;
+      if (table.takeHeard(link.id) || this.heardThroughView(link)) table.lastReceivedAt[link.id] = now;
       if (!open && now - link.openedAt >= t.handshakeTimeoutS) {
         this.closeLink(link, { kind: 'handshake-timeout' });
         continue;
@@ -810,7 +820,15 @@ export class BtPeer<Address> {
         this.send(link, { kind: 'keep-alive' });
       }
     }
+    if (this.view !== undefined) this.checkedHaveClock = this.view.haveClock();
     if (dropped) this.refillServing();
+  }
+
+  /** A have the view kept from us still counts as hearing from the link (BEP 3: any message does). */
+  private heardThroughView(link: Link<Address>): boolean {
+    const view = this.view;
+    if (view === undefined || !this.table.gotFirst(link.id)) return false;
+    return view.lastHaveOf(link.address as Address) > this.checkedHaveClock;
   }
 
   /** A leecher that no neighbour is serving, for a while, needs other neighbours. */
@@ -984,24 +1002,19 @@ export class BtPeer<Address> {
 
   // --- interest ---
 
-  /** We hold `index` now: it no longer draws us to the neighbours that have it. */
+  /** We hold `index` now: a neighbour that drew us by it alone no longer does. */
   private loseInterestIn(index: number): void {
-    const rows = this.hot;
-    const word = 2 + (index >>> 5);
-    const bit = 1 << (index & 31);
+    const table = this.table;
+    const have = this.have.words;
     const ids = this.linkIds;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k] as number;
-      const row = this.rowsAt + id * this.stride;
-      if (((rows[row + word] as number) & bit) === 0) continue;
-      const left = (rows[row + 1] as number) - 1;
-      rows[row + 1] = left;
-      if (left === 0) this.updateInterest(this.byId[id] as Link<Address>);
+      if (!table.isInterested(id) || !table.has(id, index) || table.offersAny(id, have)) continue;
+      this.setInterest(this.byId[id] as Link<Address>, false);
     }
   }
 
-  private updateInterest(link: Link<Address>): void {
-    const interested = this.table.interestingOf(link.id) > 0;
+  private setInterest(link: Link<Address>, interested: boolean): void {
     if (interested === link.amInterested) return;
     link.amInterested = interested;
     this.updateServed(link);
@@ -1009,7 +1022,9 @@ export class BtPeer<Address> {
   }
 
   private updateServed(link: Link<Address>): void {
-    this.table.setServed(link.id, link.amInterested && !link.peerChoking);
+    const served = link.amInterested && !link.peerChoking;
+    this.table.setInterest(link.id, link.amInterested, served);
+    this.view?.wantHaves(link.id, served || !link.amInterested);
   }
 
   // --- bookkeeping ---
@@ -1042,11 +1057,13 @@ export class BtPeer<Address> {
       last.slot = link.slot;
     }
     if (link.address !== undefined) this.linkedAddresses.delete(link.address);
-    table.forEach(link.id, (piece) => {
-      if (!this.have.has(piece)) this.availability.decrement(piece);
-    });
+    if (this.view === undefined) {
+      table.forEach(link.id, (piece) => {
+        if (!this.have.has(piece)) this.availability.decrement(piece);
+      });
+    }
     table.setState(link.id, FREE);
-    table.setServed(link.id, false);
+    table.setInterest(link.id, false, false);
     if (this.optimistic === link) this.optimistic = undefined;
     if (!link.amChoking) this.unchoked--;
     link.queued.length = 0;
@@ -1099,16 +1116,16 @@ export class BtPeer<Address> {
         fail(`link ${link.id} misplaced`);
       }
       const table = this.table;
-      let interesting = 0;
-      table.forEach(link.id, (piece) => {
-        if (!this.have.has(piece)) interesting++;
-      });
-      const kept = table.interestingOf(link.id);
-      if (interesting !== kept) fail(`link ${link.id}: interesting ${kept}, recount ${interesting}`);
       const open = table.isOpen(link.id);
-      if (open && link.amInterested !== interesting > 0) fail(`link ${link.id}: interest flag wrong`);
+      if (open && link.amInterested !== table.offersAny(link.id, this.have.words)) {
+        fail(`link ${link.id}: interest flag wrong`);
+      }
+      if (!table.gotFirst(link.id) && table.countOf(link.id) !== 0) {
+        fail(`link ${link.id}: pieces known before its first message`);
+      }
       const served = link.amInterested && !link.peerChoking;
       if (table.isServed(link.id) !== served) fail(`link ${link.id}: served flag wrong`);
+      if (table.isInterested(link.id) !== link.amInterested) fail(`link ${link.id}: interest bit wrong`);
       if (!link.amChoking) unchoked++;
       for (const block of link.asked) asked[block] = (asked[block] as number) + 1;
       if (new Set(link.asked).size !== link.asked.length) fail(`link ${link.id}: a block asked twice`);

@@ -18,13 +18,19 @@ export function piecesOf(scenario: SwarmScenario): number {
 }
 
 /**
- * Each peer's hot state, allocated for every peer before the run starts (core/peer.ts, BtPeer.hotWords):
- * availability counts and its own pieces, and per possible link a row of flags, a count and the
- * neighbour's pieces, 4 bytes a word.
+ * Each peer's hot state, allocated for every peer before the run starts (core/peer.ts, BtPeer.hotWords;
+ * sim/announced-views.ts), 4 bytes a word. With a fixed latency the simulator keeps each peer's announced
+ * pieces once for all its neighbours: per peer its own pieces twice (held, announced), its availability
+ * counts (a byte each up to 255 connections) and per possible link a word of flags and a byte. With
+ * drawn latencies each peer keeps them itself: availability counts, its own pieces, and per possible
+ * link a row of flags and the neighbour's pieces.
  */
 function hotBytesPerPeer(scenario: SwarmScenario, pieces: number): number {
   const words = Math.ceil(pieces / 32);
-  return 4 * (pieces + words + scenario.strategy.maxConnections * (2 + words));
+  const links = scenario.strategy.maxConnections;
+  if (scenario.network.latencyS.kind !== 'fixed') return 4 * (pieces + words + links * (1 + words));
+  const countBytes = links <= 0xff ? 1 : links <= 0xffff ? 2 : 4;
+  return 4 * (3 * words + links) + pieces * countBytes + links + 4 + 8;
 }
 
 /** A sample keeps each piece's count of copies: a small integer in a JS array. */

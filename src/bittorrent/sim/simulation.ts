@@ -14,6 +14,7 @@ import { BtPeer, DEFAULT_TIMERS, type PeerConfig } from '../core/peer.ts';
 import { BtTracker } from '../core/tracker.ts';
 import { sample } from '../scenario/distributions.ts';
 import type { SwarmScenario } from '../scenario/scenario.ts';
+import { AnnouncedViews } from './announced-views.ts';
 import { ConnectionTable } from './connections.ts';
 import { ANNOUNCE_TIMEOUT_S, CONNECT_TIMEOUT_S, extraLatency, type Faults, inWindow } from './faults.ts';
 import { FlowNetwork } from './flows.ts';
@@ -30,6 +31,11 @@ export interface SwarmRunOptions {
   readonly faults?: Faults;
   /** Called after every event with the peers it touched (simulation tests check their invariants). */
   readonly afterEvent?: (touched: readonly BtPeer<number>[]) => void;
+  /**
+   * Whether each peer's announced pieces are kept once for all its neighbours (sim/announced-views.ts)
+   * where the latency allows it; true unless false. Tests turn it off to compare: the run is the same.
+   */
+  readonly views?: boolean;
 }
 
 // Event kinds. Messages carry (end sent from, its generation, piece index or payload slot).
@@ -73,6 +79,8 @@ const CODE_OF = new Map<string, number>(CODES.map((kind, code) => [kind, code]))
 const HANDSHAKE_CODE = CODE_OF.get('handshake') as number;
 const BITFIELD_CODE = CODE_OF.get('bitfield') as number;
 const PIECE_CODE = CODE_OF.get('piece') as number;
+/** The messages one of which comes first on a link: what the other end has. */
+const FIRST_CODES = new Set(['bitfield', 'have-all', 'have-none'].map((kind) => CODE_OF.get(kind)));
 
 /** With no bytes moving, nobody left to arrive and no piece completed for this long, the swarm is stuck. */
 const STALL_AFTER_S = 600;
@@ -140,6 +148,8 @@ class SwarmSimulation {
   /** Copies of each piece among the peers present. */
   private readonly holders: Int32Array;
   private readonly flows: FlowNetwork;
+  /** A copy of the ends a have goes out on, read while delivering it. */
+  private fanout = new Int32Array(128);
   /** Per flow: the end it is sent from. */
   private flowEnd = new Int32Array(256);
   private readonly connections: ConnectionTable;
@@ -157,8 +167,6 @@ class SwarmSimulation {
   /** Payloads of messages under way that do not fit in numbers (handshakes, bitfields). */
   private readonly payloads: (PeerMessage | undefined)[] = [];
   private readonly freePayloads: number[] = [];
-  /** Orders broadcasts against first messages: a broadcast reaches the ends whose first message went before it. */
-  private sequence = 0;
   /** Hash checks asked for during the current event, answered after it. */
   private readonly verifications: number[] = [];
   /** Messages a peer sent on a link the simulator has not mapped yet (its handshake, from openLink). */
@@ -180,6 +188,8 @@ class SwarmSimulation {
   /** Every peer's hot state side by side (PeerConfig.storage): each peer writes its own words only. */
   private readonly arena: Uint32Array;
   private readonly hotWords: number;
+  /** What each peer has announced, kept once for all its neighbours (with a fixed latency only). */
+  private readonly views: AnnouncedViews | undefined;
   /** The scenario's piece picker and choker, shared by every peer (both are stateless). */
   private readonly strategies: ReturnType<typeof strategiesFor>;
 
@@ -203,7 +213,15 @@ class SwarmSimulation {
     for (const peer of options.faults?.corrupt ?? []) if (peer >= 0 && peer < n) this.corrupt[peer] = 1;
     this.holders = new Int32Array(this.geometry.pieces);
     this.strategies = strategiesFor(scenario);
-    this.hotWords = BtPeer.hotWords(this.geometry, scenario.strategy.maxConnections);
+    const latency = scenario.network.latencyS;
+    this.latencyFixed =
+      latency.kind === 'fixed' && (options.faults?.latencySpikes ?? []).length === 0 ? latency.value : null;
+    const maxConnections = scenario.strategy.maxConnections;
+    this.views =
+      this.latencyFixed !== null && options.views !== false
+        ? new AnnouncedViews(n, this.geometry.pieces, maxConnections)
+        : undefined;
+    this.hotWords = BtPeer.hotWords(this.geometry, maxConnections, this.views !== undefined);
     this.arena = new Uint32Array(n * this.hotWords);
     this.connections = new ConnectionTable(n);
     this.tracker = new BtTracker(scenario.tracker.peersPerRequest);
@@ -212,9 +230,6 @@ class SwarmSimulation {
       Float64Array.from(this.plans, (plan) => plan.downloadBps),
       { reschedule: (uploader, version, endS) => this.queue.push(endS, FLOW_END, uploader, version, 0) },
     );
-    const latency = scenario.network.latencyS;
-    this.latencyFixed =
-      latency.kind === 'fixed' && (options.faults?.latencySpikes ?? []).length === 0 ? latency.value : null;
     this.mustComplete = this.plans.filter((plan) => plan.role === 'leecher' && !plan.freeRider).length;
     this.leechers = this.plans.filter((plan) => plan.role === 'leecher').length;
     this.arrivalsLeft = n;
@@ -379,6 +394,7 @@ class SwarmSimulation {
       this.peerConfig(plan),
       this.ports[id] as PeerPort,
       new Rng(this.options.seed, id + 1),
+      this.views?.arrive(id, plan.role === 'seed'),
     );
     this.peers[id] = peer;
     this.online[id] = 1;
@@ -509,6 +525,7 @@ class SwarmSimulation {
     if (end < 0) return;
     this.cutFlows(end);
     const generation = this.connections.generationOf(end);
+    this.unview(end);
     this.connections.close(end);
     const other = end ^ 1;
     if (!this.connections.isOpen(other)) return;
@@ -521,8 +538,15 @@ class SwarmSimulation {
     if (!this.connections.isCurrent(end, generation)) return;
     const peer = this.connections.peerOf(end);
     const link = this.connections.linkOf(end);
+    this.unview(end);
     this.connections.close(end);
     this.call(peer, (p) => p.handleClosed(link, this.now));
+  }
+
+  /** An end that knew the other's pieces through the views closes: they no longer count for its peer. */
+  private unview(end: number): void {
+    if (this.views === undefined || !this.connections.firstCame(end)) return;
+    this.views.unlink(this.connections.peerOf(end), this.connections.peerOf(end ^ 1));
   }
 
   /** A closed connection carries nothing more, either way. */
@@ -550,12 +574,12 @@ class SwarmSimulation {
         this.post(end, HANDSHAKE_CODE, this.storePayload(message));
         return;
       case 'bitfield':
-        this.connections.markFirstSent(end, ++this.sequence);
+        this.connections.markFirstSent(end);
         this.post(end, BITFIELD_CODE, this.storePayload(message));
         return;
       case 'have-all':
       case 'have-none':
-        this.connections.markFirstSent(end, ++this.sequence);
+        this.connections.markFirstSent(end);
         this.post(end, CODE_OF.get(message.kind) as number, 0);
         return;
       case 'have':
@@ -592,27 +616,31 @@ class SwarmSimulation {
    * arrive in one instant, so one event carries it to all, read against the ends then open.
    */
   broadcast(from: number, message: PeerMessage): void {
-    const sequence = ++this.sequence;
+    const sequence = this.connections.broadcastNow();
     if (message.kind === 'have' && this.latencyFixed !== null) {
       this.queue.pushInOrder(this.now + this.latencyFixed, HAVE_BATCH, from, sequence, message.index);
       return;
     }
     for (const end of [...this.connections.endsOf(from)]) {
-      if (this.connections.heardFirstBefore(end, sequence))
+      if (this.connections.carries(end, sequence))
         this.send(from, this.connections.linkOf(end), message);
     }
   }
 
   /** A have `from` broadcast at `sequence`, arriving at every neighbour whose link had its first message. */
   private deliverHaves(from: number, sequence: number, piece: number): void {
+    if (this.views !== undefined) {
+      this.deliverHavesToViews(this.views, from, sequence, piece);
+      return;
+    }
     const have = this.scratch.have;
     have.index = piece;
     const table = this.connections;
-    // A neighbour that closes its end on hearing this closes ours too when we are gone: read a copy then.
-    const ends = this.online[from] === 1 ? table.endsOf(from) : [...table.endsOf(from)];
-    for (let i = 0; i < ends.length; i++) {
+    const ends = this.fanout;
+    const count = this.copyEnds(from);
+    for (let i = 0; i < count; i++) {
       const end = ends[i] as number;
-      if (!table.heardFirstBefore(end, sequence)) continue;
+      if (!table.carries(end, sequence)) continue;
       const to = end ^ 1;
       if (!table.isOpen(to)) continue;
       const id = table.peerOf(to);
@@ -623,6 +651,51 @@ class SwarmSimulation {
     }
   }
 
+  /**
+   * The same through the views: each neighbour's count goes up here, and only a neighbour whose interest
+   * or asks may change (AnnouncedView.wantHaves), or a seed hearing of another, is called.
+   */
+  private deliverHavesToViews(views: AnnouncedViews, from: number, sequence: number, piece: number): void {
+    const becameSeed = views.heardHave(from, piece);
+    const table = this.connections;
+    const ends = this.fanout;
+    const count = this.copyEnds(from);
+    const checked = this.options.afterEvent !== undefined;
+    for (let i = 0; i < count; i++) {
+      const end = ends[i] as number;
+      if (!table.carries(end, sequence)) continue;
+      const to = end ^ 1;
+      if (!table.isOpen(to)) continue;
+      const id = table.peerOf(to);
+      if (this.online[id] !== 1) continue;
+      views.count(id, piece);
+      const link = table.linkOf(to);
+      const call = becameSeed
+        ? views.lacks(id, piece)
+          ? views.wantsHaves(id, link)
+          : (this.peers[id] as BtPeer<number>).isSeed
+        : views.wantsHaves(id, link) && views.lacks(id, piece);
+      if (call) {
+        const peer = this.peers[id] as BtPeer<number>;
+        const have = this.scratch.have;
+        have.index = piece;
+        peer.handle(link, have, this.now);
+        this.settle(id, peer);
+      } else if (checked) this.touched.push(this.peers[id] as BtPeer<number>);
+    }
+  }
+
+  /**
+   * Copies `from`'s ends into `fanout` and returns how many: a neighbour that closes its end on hearing a
+   * have may take both ends of a connection out of the list being read.
+   */
+  private copyEnds(from: number): number {
+    const ends = this.connections.endsOf(from);
+    if (ends.length > this.fanout.length) this.fanout = new Int32Array(2 * ends.length);
+    for (let i = 0; i < ends.length; i++) this.fanout[i] = ends[i] as number;
+    return ends.length;
+  }
+
   private deliver(code: number, fromEnd: number, generation: number, value: number): void {
     const to = fromEnd ^ 1;
     const payload = code === HANDSHAKE_CODE || code === BITFIELD_CODE ? this.takePayload(value) : undefined;
@@ -630,6 +703,10 @@ class SwarmSimulation {
     const id = this.connections.peerOf(to);
     const peer = this.peerIfOnline(id);
     if (peer === undefined) return;
+    if (this.views !== undefined && FIRST_CODES.has(code)) {
+      this.connections.markFirstCame(to);
+      this.views.link(id, this.connections.peerOf(fromEnd));
+    }
     const message = payload ?? this.messageOf(code, value);
     peer.handle(this.connections.linkOf(to), message, this.now);
     this.settle(id, peer);
@@ -731,6 +808,7 @@ class SwarmSimulation {
   peerEvent(id: number, event: PeerEvent): void {
     switch (event.kind) {
       case 'piece-completed':
+        this.views?.hold(id, event.index);
         this.holders[event.index] = (this.holders[event.index] as number) + 1;
         this.deliveredBytes += this.geometry.pieceLength(event.index);
         this.lastProgressS = this.now;
