@@ -4,8 +4,9 @@
 // neighbour, in the simulator's own arrays; only a neighbour whose interest or asks may change is called.
 // A peer's availability counts live here too, as the simulator is the one that delivers what they count.
 // Everything here belongs to the simulator: a peer reads its own view and writes nothing but its wishes.
-import { type Counts, newCounts } from '../core/availability.ts';
+
 import type { AnnouncedView } from '../core/announced-view.ts';
+import { type Counts, newCounts } from '../core/availability.ts';
 import { Bitset } from '../core/bitset.ts';
 import type { LinkId } from '../core/ids.ts';
 

@@ -120,7 +120,9 @@ export class ConnectionTable {
   /** Whether the broadcast numbered `sequence` goes out on this end: its first went before, its close after. */
   carries(end: number, sequence: number): boolean {
     const at = end * STRIDE;
-    return (this.fields[at + FIRST_SENT] as number) < sequence && (this.fields[at + CLOSED] as number) > sequence;
+    return (
+      (this.fields[at + FIRST_SENT] as number) < sequence && (this.fields[at + CLOSED] as number) > sequence
+    );
   }
 
   /** The other end's first message has come to this end. */

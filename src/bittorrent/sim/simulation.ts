@@ -622,8 +622,7 @@ class SwarmSimulation {
       return;
     }
     for (const end of [...this.connections.endsOf(from)]) {
-      if (this.connections.carries(end, sequence))
-        this.send(from, this.connections.linkOf(end), message);
+      if (this.connections.carries(end, sequence)) this.send(from, this.connections.linkOf(end), message);
     }
   }
 
