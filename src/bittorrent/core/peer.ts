@@ -120,6 +120,7 @@ export class BtPeer<Address> {
   private readonly links: Link<Address>[] = [];
   /** The links' ids in the same order: loops over every link read these, not the objects. */
   private readonly linkIds: number[] = [];
+  private readonly linksChecked: Link<Address>[] = [];
   /** Addresses dialled and not yet connected: they count against the connection limit. */
   private readonly dialling = new Set<Address>();
   /** Addresses of open links, so that a peer is not dialled twice. */
@@ -799,7 +800,11 @@ export class BtPeer<Address> {
     const now = this.now;
     const table = this.table;
     let dropped = false;
-    for (const link of [...this.links]) {
+    // A copy (closing a link moves another into its slot), kept for the next tick: this runs every one.
+    const links = this.linksChecked;
+    links.length = 0;
+    for (const link of this.links) links.push(link);
+    for (const link of links) {
       const open = table.isOpen(link.id);
       if (table.takeHeard(link.id) || this.heardThroughView(link)) table.lastReceivedAt[link.id] = now;
       if (!open && now - link.openedAt >= t.handshakeTimeoutS) {
