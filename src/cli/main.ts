@@ -4,10 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../util/input-error.ts';
 import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerMakeTorrent } from './commands/make-torrent.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerSweep } from './commands/sweep.ts';
+import { registerTracker } from './commands/tracker.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 import { printable } from './printable.ts';
 import { VERSION } from './version.ts';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerBound(program);
   registerReport(program);
+  registerMakeTorrent(program);
+  registerTracker(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
