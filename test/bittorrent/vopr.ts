@@ -1,8 +1,9 @@
 // `npm run vopr [-- --seed N] [-- --runs N]`: the swarm simulator's VOPR. Draws fresh seeds, runs each
 // seed's scenario with its faults and every core's invariants checked after every event, and stops at
-// the first failure with the command that replays it. `npm test` runs fixed seeds of the same harness.
+// the first failure with the command that replays it. Each seed also runs with the simulator's announced
+// views and without, and the two runs must be the same. `npm test` runs fixed seeds of the same harness.
 import { randomInt } from 'node:crypto';
-import { check, runSeed } from './support/vopr.ts';
+import { check, checkViewsChangeNothing, runSeed } from './support/vopr.ts';
 
 function option(name: string): number | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -13,6 +14,7 @@ function tryOne(seed: number): boolean {
   try {
     const { scenario, faults, run } = runSeed(seed, { faults: true, invariants: true });
     check(scenario, run, `seed ${seed}`, faults);
+    checkViewsChangeNothing(seed, true);
     return true;
   } catch (error) {
     process.stdout.write(`\nFAILED: ${(error as Error).stack ?? String(error)}\n`);

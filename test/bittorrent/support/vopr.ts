@@ -173,3 +173,26 @@ export function runSeed(
 function faultFree(faults: Faults): boolean {
   return Object.keys(faults).length === 0;
 }
+
+/**
+ * Runs a seed's scenario (and its faults) with the simulator's announced views and without them, and
+ * throws if the two runs differ in anything (sim/announced-views.ts must be a way of delivering haves,
+ * not a model). Returns whether views were used at all (a fixed latency, no spikes).
+ */
+export function checkViewsChangeNothing(seed: number, withFaults: boolean): boolean {
+  const scenario = scenarioFor(seed);
+  const faults = withFaults ? faultsFor(seed, scenario) : {};
+  const options = { seed, maxEvents: 5_000_000, faults };
+  const direct = simulateSwarm(scenario, { ...options, views: false });
+  const viewed = simulateSwarm(scenario, options);
+  const differs = (what: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) {
+      throw new Error(`seed ${seed}: ${what} differ with announced views (sim/announced-views.ts)`);
+    }
+  };
+  differs('events', direct.events, viewed.events);
+  differs('stop reasons', direct.stopReason, viewed.stopReason);
+  differs('peers', direct.peers, viewed.peers);
+  differs('series', direct.series, viewed.series);
+  return scenario.network.latencyS.kind === 'fixed' && faults.latencySpikes === undefined;
+}
