@@ -2,7 +2,9 @@
 // (bench/*-case.mjs) so that its peak memory is its own. Suites: `classic` (issue 2's scenarios on both
 // runtimes) and `swarm` (a flash crowd of 1,000 peers x 1,000 pieces) by default; `swarm-10k`,
 // `swarm-100k` and `swarm-100k-start` (its first five virtual minutes) on request, as they take minutes
-// to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays.
+// to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays;
+// `classic-scale`, on request, the classic sim runtime's time per message at 250 and 2,000 clients, as
+// a ratio.
 // Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
 // 100k peers under 10 minutes within 8 GB (2-core machine).
 import { execFileSync } from 'node:child_process';
@@ -115,6 +117,47 @@ function floor(): void {
   );
 }
 
+/**
+ * The classic sim runtime's cost per message at two sizes, side by side (issue 11: it grew with the
+ * clients): `swarmlab gen`'s defaults at 250 and 2,000 clients, each in a fresh process, alternately, three
+ * rounds, the best CPU time of each. Messages per client grow with the clients (more refusals in a larger
+ * swarm of partial peers), so the figure is per message; the swarm lists sent every 10 segments also grow
+ * with the swarm, shown as members listed per message delivered.
+ */
+function classicScale(): void {
+  const strategy = 'random';
+  const sizes = [250, 2000];
+  const cpu: number[][] = sizes.map(() => []);
+  const last: Record<string, number | string>[] = [];
+  for (let round = 0; round < 3; round++) {
+    sizes.forEach((clients, i) => {
+      const f = runCase('./scale-case.mjs', { clients, strategy, count: round === 0 });
+      (cpu[i] as number[]).push(Number(f.cpuMs));
+      if (round === 0) last[i] = f;
+    });
+  }
+  const perMessage = sizes.map(
+    (_, i) => (1000 * Math.min(...(cpu[i] as number[]))) / Number(last[i]?.messages),
+  );
+  process.stdout.write(`processor: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)\n`);
+  print(
+    ['classic sim, gen defaults', 'messages', 'per client', 'listed/message', 'CPU s (3 runs)', 'µs/message'],
+    sizes.map((clients, i) => {
+      const f = last[i] as Record<string, number | string>;
+      return [
+        `${clients} clients, ${strategy}`,
+        f.messages as number,
+        (Number(f.messages) / clients).toFixed(0),
+        Number(f.listedPerMessage).toFixed(1),
+        (cpu[i] as number[]).map((ms) => (ms / 1000).toFixed(2)).join(' '),
+        (perMessage[i] as number).toFixed(2),
+      ];
+    }),
+  );
+  const ratio = (perMessage[1] as number) / (perMessage[0] as number);
+  process.stdout.write(`time per message, 2,000 / 250 clients: ${ratio.toFixed(2)}\n\n`);
+}
+
 /** The commit the BitTorrent core's rewrite is measured against (issue: at most 1.1x its CPU time). */
 const BASELINE_COMMIT = '2c1d5f4';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -213,6 +256,7 @@ const suites: Record<string, () => void> = {
   // The first five virtual minutes of the 100k crowd: its memory at full size, and its pace, in minutes.
   'swarm-100k-start': () => swarm(100_000, 1000, 300),
   floor,
+  'classic-scale': classicScale,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length === 0 ? ['classic', 'swarm'] : chosen) {

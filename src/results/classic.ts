@@ -69,11 +69,9 @@ export function toClassicResults(
       uploadClosedAt: finishes.get(stats.rank)?.uploadClosedAt ?? Number.NaN,
     })),
     transfers: result.clients.flatMap((stats) =>
-      Object.entries(stats.downloadedFrom).map(([from, segments]) => ({
-        from: Number(from),
-        to: stats.rank,
-        segments,
-      })),
+      [...stats.downloadedFrom]
+        .sort(([a], [b]) => a - b)
+        .map(([from, segments]) => ({ from, to: stats.rank, segments })),
     ),
     outputs: result.outputs.map((output) => ({
       rank: output.rank,

@@ -1,4 +1,4 @@
-// End to end: `swarmlab gen` as a child process, and `swarmlab run` on what it writes.
+// End to end: `swarmlab gen` through main(), and `swarmlab run` on what it writes.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 // Runs the CLI in this process through main(), capturing what it prints: much faster than a child
-// process, for every test that needs no real process (signals, pipes, limits).
+// process (no Node start, no tsx compile of the whole CLI: about a second each on this machine), for
+// every test that needs no real process (signals, pipes, limits, the launcher, sweep's own children).
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 
@@ -9,7 +10,16 @@ export interface InProcessResult {
   readonly stderr: string;
 }
 
-export async function runCli(args: readonly string[]): Promise<InProcessResult> {
+/** Runs one at a time: the capture replaces this process's stdout and stderr while a run lasts. */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function runCli(args: readonly string[]): Promise<InProcessResult> {
+  const run = queue.then(() => capturing(args));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function capturing(args: readonly string[]): Promise<InProcessResult> {
   let stdout = '';
   let stderr = '';
   const capture =
@@ -30,11 +40,21 @@ export async function runCli(args: readonly string[]): Promise<InProcessResult> 
       stderr += text;
     }) as typeof process.stderr.write,
   );
+  // As in a child with piped output: no progress bars, whatever the terminal running the tests.
+  const ttys = [process.stdout, process.stderr].map((stream) => {
+    const own = Object.getOwnPropertyDescriptor(stream, 'isTTY');
+    Object.defineProperty(stream, 'isTTY', { value: undefined, configurable: true, writable: true });
+    return () => {
+      if (own === undefined) delete (stream as { isTTY?: boolean }).isTTY;
+      else Object.defineProperty(stream, 'isTTY', own);
+    };
+  });
   try {
     const code = await main(args);
     return { code, stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
+    for (const restore of ttys) restore();
   }
 }

@@ -1,4 +1,4 @@
-// End to end: `swarmlab run` as a child process, on the bundled example and on hand-made bad inputs.
+// End to end: `swarmlab run` through main(), on the bundled example and on hand-made bad inputs.
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

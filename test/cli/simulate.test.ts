@@ -1,4 +1,4 @@
-// End to end: `swarmlab simulate` and `swarmlab bound` as child processes, on the bundled scenarios (shrunk
+// End to end: `swarmlab simulate` and `swarmlab bound` through main(), on the bundled scenarios (shrunk
 // with --set so that the whole file runs in seconds). Expected figures are worked out here from the
 // scenario's numbers, not taken from the code under test.
 import { readdir, readFile, writeFile } from 'node:fs/promises';

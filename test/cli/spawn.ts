@@ -1,11 +1,13 @@
-// Helpers for the CLI end-to-end tests: run `src/cli/bin.ts` as a child process, make temp folders,
-// and read classic scenarios with a small parser of our own (so the tests do not trust the code under test).
+// Helpers for the CLI end-to-end tests: run the CLI (in this process through main(), or as a child process
+// where the test is about processes), make temp folders, and read classic scenarios with a small parser of
+// our own (so the tests do not trust the code under test).
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runCli } from './in-process.ts';
 
 /** The repository root: the CLI is started from here so that `--import tsx` resolves. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,22 +25,33 @@ export interface CliResult {
 }
 
 /**
- * Runs `swarmlab ...args` through tsx (or, with `launcher`, through bin/swarmlab.js on the build, as
- * `npx swarmlab` does) and resolves with its exit code and captured output.
+ * Runs `swarmlab ...args` and resolves with its exit code and captured output: in this process through
+ * main() (from the repository root, the tests' working folder), as a child process through tsx with
+ * `child`, or through bin/swarmlab.js on the build, as `npx swarmlab` does, with `launcher`. A child costs
+ * about a second of Node start and compiling; take one only when the test needs a process of its own
+ * (the launcher, signals, a command that starts children of itself such as sweep's runs).
  */
-export function swarmlab(
+export async function swarmlab(
   args: readonly string[],
-  options: { cwd?: string; launcher?: boolean } = {},
+  options: { child?: boolean; launcher?: boolean } = {},
 ): Promise<CliResult> {
+  if (options.child || options.launcher) return spawnCli(args, options.launcher === true);
+  if (process.cwd() !== resolve(ROOT))
+    throw new Error(`in-process CLI tests run from ${ROOT}, not ${process.cwd()}`);
+  const { code, stdout, stderr } = await runCli(args);
+  return { code, signal: null, stdout, stderr };
+}
+
+function spawnCli(args: readonly string[], launcher: boolean): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   delete env.CLICOLOR_FORCE;
   return new Promise((resolve, reject) => {
-    const entry = options.launcher
+    const entry = launcher
       ? [join(ROOT, 'bin/swarmlab.js')]
       : ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts')];
     const child = spawn(process.execPath, [...entry, ...args], {
-      cwd: options.cwd ?? ROOT,
+      cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: SPAWN_TIMEOUT_MS,

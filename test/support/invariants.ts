@@ -140,7 +140,7 @@ export function checkStats(scenario: ClassicScenario, result: RunResult, label: 
     const stats = result.clients[i];
     expect(stats?.downloaded, `${label}: client ${client.rank} downloaded`).toBe(needed);
     expect(stats?.filesCompleted, `${label}: client ${client.rank} files`).toBe(client.wanted.length);
-    const fromSum = Object.values(stats?.downloadedFrom ?? {}).reduce((a, b) => a + b, 0);
+    const fromSum = [...(stats?.downloadedFrom.values() ?? [])].reduce((a, b) => a + b, 0);
     expect(fromSum, `${label}: client ${client.rank} downloadedFrom`).toBe(needed);
   }
 }

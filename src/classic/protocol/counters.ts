@@ -13,8 +13,12 @@ export interface ClientStats {
   refusalsReceived: number;
   /** Wanted files this client completed. */
   filesCompleted: number;
-  /** Segments received, by the rank that sent them. */
-  downloadedFrom: Record<Rank, number>;
+  /**
+   * Segments received, by the rank that sent them. A Map, not an object keyed by rank: V8 stores an
+   * object's integer keys as an array as long as the largest rank, so each client held an array the size
+   * of the whole swarm (most of the sim runtime's memory with thousands of clients).
+   */
+  downloadedFrom: Map<Rank, number>;
 }
 
 export function emptyStats(rank: Rank): ClientStats {
@@ -25,6 +29,6 @@ export function emptyStats(rank: Rank): ClientStats {
     refused: 0,
     refusalsReceived: 0,
     filesCompleted: 0,
-    downloadedFrom: {},
+    downloadedFrom: new Map(),
   };
 }

@@ -92,8 +92,7 @@ export class ClientDownload {
     if (this.state.phase !== 'awaiting-swarm' || msg.file !== this.state.file) {
       throw new ProtocolError(`client ${this.rank} got the swarm of ${msg.file} it did not ask for`);
     }
-    const members = [...msg.seeds, ...msg.peers].filter((member) => member !== this.rank);
-    const candidates = new SwarmCandidates(members);
+    const candidates = new SwarmCandidates(msg.seeds, msg.peers, this.rank);
     if (this.transfer?.file === msg.file) {
       this.transfer.candidates = candidates;
     } else {
@@ -128,7 +127,7 @@ export class ClientDownload {
     transfer.held.add(msg.index);
     transfer.candidates.clear();
     this.stats.downloaded++;
-    this.stats.downloadedFrom[from] = (this.stats.downloadedFrom[from] ?? 0) + 1;
+    this.stats.downloadedFrom.set(from, (this.stats.downloadedFrom.get(from) ?? 0) + 1);
     transfer.sinceUpdate++;
     if (transfer.sinceUpdate === UPDATE_EVERY && !transfer.held.isComplete) {
       // Tell the tracker we hold part of the file (we become a peer), and refresh the swarm:

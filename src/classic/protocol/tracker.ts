@@ -80,13 +80,8 @@ export class Tracker {
   private onSwarmRequest(from: Rank, file: string, refresh: boolean, out: Outbox): void {
     this.expect('serving', { kind: 'swarm-request' });
     const swarm = this.swarms.require(file, from);
-    out.send(from, {
-      kind: 'swarm',
-      file,
-      hashes: refresh ? null : swarm.hashes,
-      seeds: [...swarm.seeds],
-      peers: [...swarm.peers],
-    });
+    const { seeds, peers } = this.swarms.list(file, from);
+    out.send(from, { kind: 'swarm', file, hashes: refresh ? null : swarm.hashes, seeds, peers });
   }
 
   private onAllDone(from: Rank, out: Outbox): void {

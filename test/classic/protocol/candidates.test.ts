@@ -30,6 +30,38 @@ describe('SwarmCandidates', () => {
       { seed: 21 },
     );
   });
+
+  it('is seeds then peers without the asking client, wherever the tracker lists it', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.nat(),
+        fc.array(fc.integer({ min: 0, max: 61 }), { maxLength: 20 }),
+        (ranks, self, split, refusers) => {
+          const seeds = ranks.slice(0, split % (ranks.length + 1));
+          const peers = ranks.slice(seeds.length);
+          // The asking client may be listed as a seed, as a peer, or both (after an update).
+          if (split % 3 === 0) peers.push(self);
+          const candidates = new SwarmCandidates(seeds, peers, self);
+          const members = [...seeds, ...peers].filter((rank) => rank !== self);
+          expect([...candidates]).toEqual(members);
+          for (const rank of refusers) {
+            // A refusal is almost always of the member just picked: pick it first, as a selector would.
+            const picked = members.indexOf(rank);
+            if (picked >= 0 && rank % 2 === 0) candidates.at([...candidates].indexOf(rank));
+            candidates.skip(rank);
+          }
+          const expected = members.filter((rank) => !refusers.includes(rank));
+          expect([...candidates]).toEqual(expected);
+          expect(expected.map((_, k) => candidates.at(k))).toEqual(expected);
+          candidates.clear();
+          expect([...candidates]).toEqual(members);
+        },
+      ),
+      { seed: 22 },
+    );
+  });
 });
 
 describe('a segment request in a large swarm', () => {
@@ -51,10 +83,23 @@ describe('a segment request in a large swarm', () => {
     out.take();
     download.handle(0, { kind: 'swarm', file: 'f', hashes, seeds: members, peers: [] }, out);
     let filtered = 0;
+    let searched = 0;
     const filter = Array.prototype.filter;
-    const spy = vi.spyOn(Array.prototype, 'filter').mockImplementation(function (this: unknown[], ...args) {
+    const indexOf = Array.prototype.indexOf;
+    const filterSpy = vi.spyOn(Array.prototype, 'filter').mockImplementation(function (
+      this: unknown[],
+      ...args
+    ) {
       filtered += this.length;
       return filter.apply(this, args as Parameters<typeof filter>);
+    });
+    // A refusal is of the member just picked: finding it again must not search the swarm either.
+    const indexOfSpy = vi.spyOn(Array.prototype, 'indexOf').mockImplementation(function (
+      this: unknown[],
+      ...args
+    ) {
+      searched += this.length;
+      return indexOf.apply(this, args as Parameters<typeof indexOf>);
     });
     try {
       // Each of 9 segments is refused three times, then granted.
@@ -66,8 +111,10 @@ describe('a segment request in a large swarm', () => {
         }
       }
     } finally {
-      spy.mockRestore();
+      filterSpy.mockRestore();
+      indexOfSpy.mockRestore();
     }
     expect(filtered).toBeLessThan(members.length);
+    expect(searched).toBeLessThan(members.length);
   });
 });

@@ -450,8 +450,8 @@ describe('ClientDownload: completing files', () => {
             event.to === 3 && event.msg.kind === 'segment-reply' ? [{ from: event.from, ...event.msg }] : [],
           );
           const grants = replies.filter((r) => r.granted);
-          const from: Record<Rank, number> = {};
-          for (const grant of grants) from[grant.from] = (from[grant.from] ?? 0) + 1;
+          const from = new Map<Rank, number>();
+          for (const grant of grants) from.set(grant.from, (from.get(grant.from) ?? 0) + 1);
           expect(stats).toEqual({
             rank: 3,
             downloaded: na + nb,

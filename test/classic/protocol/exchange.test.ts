@@ -119,8 +119,8 @@ describe('the classic protocol end to end', () => {
             const segments = toFetch.reduce((n, file) => n + (hashesOfFile.get(file)?.length ?? 0), 0);
             expect(s.downloaded).toBe(segments);
             expect(s.filesCompleted).toBe(input.wanted.length);
-            expect(Object.values(s.downloadedFrom).reduce((n, k) => n + k, 0)).toBe(segments);
-            expect(s.downloadedFrom[input.rank]).toBeUndefined();
+            expect([...s.downloadedFrom.values()].reduce((n, k) => n + k, 0)).toBe(segments);
+            expect(s.downloadedFrom.get(input.rank)).toBeUndefined();
           }
 
           for (const { from, to, msg } of deliveries) {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Message,
+  type MessageOf,
   type OwnedFile,
   ProtocolError,
   type Rank,
@@ -188,6 +189,27 @@ describe('Tracker: serving swarms', () => {
       seeds: [1, 3],
       peers: [2],
     });
+  });
+
+  it('lists a swarm once until it changes: replies in between share the lists, not copies of them', () => {
+    // With thousands of clients, a copy per reply was thousands of copies of a swarm of thousands.
+    const { tracker, out } = serving([[A], [], [], []]);
+    tracker.handle(2, { kind: 'update', file: 'a' }, out);
+    const first = swarmOf(tracker, 2, 'a', true) as MessageOf<'swarm'>;
+    const second = swarmOf(tracker, 3, 'a') as MessageOf<'swarm'>;
+    expect(second.seeds).toBe(first.seeds);
+    expect(second.peers).toBe(first.peers);
+    // An update from a member already listed changes nothing; a new peer or a new seed does.
+    tracker.handle(2, { kind: 'update', file: 'a' }, out);
+    expect((swarmOf(tracker, 4, 'a') as MessageOf<'swarm'>).peers).toBe(first.peers);
+    tracker.handle(3, { kind: 'update', file: 'a' }, out);
+    const grown = swarmOf(tracker, 4, 'a') as MessageOf<'swarm'>;
+    expect(grown.peers).not.toBe(first.peers);
+    expect(grown.peers).toEqual([2, 3]);
+    tracker.handle(2, { kind: 'file-complete', file: 'a' }, out);
+    const promoted = swarmOf(tracker, 4, 'a') as MessageOf<'swarm'>;
+    expect([promoted.seeds, promoted.peers]).toEqual([[1, 2], [3]]);
+    expect(first).toMatchObject({ seeds: [1], peers: [2] });
   });
 
   it('throws a ProtocolError on a swarm request, update or file-complete for a file nobody owns', () => {
