@@ -13,10 +13,10 @@
 // re-solves), so the work is bounded by that component; in a swarm a change usually stops at the first
 // unsaturated end, a few transfers away.
 
-import { MinHeap } from '../../util/heap.ts';
-
 /** Rounds of growing the region before solving the whole connected component at once. */
 const MAX_ROUNDS = 8;
+/** Regions with at most this many transfers are filled by scanning them, without a heap. */
+const SCAN_FLOWS = 24;
 /** Relative change of a rate below which it is rounding, not a change. */
 const TOLERANCE = 1e-9;
 
@@ -33,12 +33,15 @@ export class MaxMinRates {
   private readonly regionMark: Int32Array;
   private flowMark = new Int32Array(256);
   private next = new Float64Array(256);
+  /** Per transfer of the region: the level of its end outside the region (Infinity: none binds). */
+  private outerCap = new Float64Array(256);
   private readonly spare: Float64Array;
   private readonly unfrozen: Int32Array;
   private readonly solvedLevel: Float64Array;
   private readonly region: number[] = [];
   private readonly regionFlows: number[] = [];
-  private readonly heap = new MinHeap<number>();
+  private readonly joining: number[] = [];
+  private readonly heap = new LevelHeap();
   /** Rounds solved since the object was made (to measure how far changes reach). */
   rounds = 0;
   /** Changes that needed the whole connected component. */
@@ -122,33 +125,73 @@ export class MaxMinRates {
 
   /** Progressive filling of the region, with capacities outside it held at their levels. */
   private solve(epoch: number): void {
-    const heap = this.heap;
     for (const c of this.region) {
       this.spare[c] = this.capacity[c] as number;
       this.unfrozen[c] = (this.across[c] as number[]).length;
       this.solvedLevel[c] = Number.POSITIVE_INFINITY;
-      this.pushCapacity(c);
     }
     for (const flow of this.regionFlows) {
       this.next[flow] = Number.NaN;
-      const cap = Math.min(this.outerLevel(flow, 0, epoch), this.outerLevel(flow, 1, epoch));
+      this.outerCap[flow] = Math.min(this.outerLevel(flow, 0, epoch), this.outerLevel(flow, 1, epoch));
+    }
+    if (this.regionFlows.length <= SCAN_FLOWS) this.fillByScanning(epoch);
+    else this.fillWithHeap(epoch);
+  }
+
+  /** Filling for a small region: find the next capacity to fill, or cap to reach, by looking at all. */
+  private fillByScanning(epoch: number): void {
+    for (let step = 0; step <= this.regionFlows.length; step++) {
+      let at = Number.POSITIVE_INFINITY;
+      let fills = -1;
+      for (const c of this.region) {
+        if (this.unfrozen[c] === 0) continue;
+        const share = this.shareOf(c);
+        if (share < at) {
+          at = share;
+          fills = c;
+        }
+      }
+      let capped = -1;
+      for (const flow of this.regionFlows) {
+        const cap = this.outerCap[flow] as number;
+        if (cap < at && Number.isNaN(this.next[flow] as number)) {
+          at = cap;
+          capped = flow;
+        }
+      }
+      if (capped >= 0) this.freeze(capped, at, epoch, false);
+      else if (fills >= 0) this.fill(fills, at, epoch, false);
+      else return;
+    }
+  }
+
+  private fillWithHeap(epoch: number): void {
+    const heap = this.heap;
+    heap.clear();
+    for (const c of this.region) this.pushCapacity(c);
+    for (const flow of this.regionFlows) {
+      const cap = this.outerCap[flow] as number;
       if (cap < Number.POSITIVE_INFINITY) heap.push(cap, -flow - 1);
     }
     while (heap.size > 0) {
-      const at = heap.peekKey() as number;
-      const item = heap.pop() as number;
+      const at = heap.topKey;
+      const item = heap.pop();
       if (item < 0) {
         const flow = -item - 1;
-        if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch);
+        if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch, true);
         continue;
       }
-      const c = item;
       // A stale entry: this capacity's share has moved since it was pushed.
-      if (this.unfrozen[c] === 0 || this.shareOf(c) !== at) continue;
-      this.solvedLevel[c] = at;
-      for (const flow of this.across[c] as number[]) {
-        if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch);
-      }
+      if (this.unfrozen[item] === 0 || this.shareOf(item) !== at) continue;
+      this.fill(item, at, epoch, true);
+    }
+  }
+
+  /** Capacity `c` fills at level `at`: its transfers still rising stop there. */
+  private fill(c: number, at: number, epoch: number, heaped: boolean): void {
+    this.solvedLevel[c] = at;
+    for (const flow of this.across[c] as number[]) {
+      if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch, heaped);
     }
   }
 
@@ -166,14 +209,14 @@ export class MaxMinRates {
     if ((this.unfrozen[c] as number) > 0) this.heap.push(this.shareOf(c), c);
   }
 
-  private freeze(flow: number, rate: number, epoch: number): void {
+  private freeze(flow: number, rate: number, epoch: number, heaped: boolean): void {
     this.next[flow] = rate;
     for (let side = 0; side < 2; side++) {
       const c = this.ends[2 * flow + side] as number;
       if (this.regionMark[c] !== epoch) continue;
       this.spare[c] = (this.spare[c] as number) - rate;
       this.unfrozen[c] = (this.unfrozen[c] as number) - 1;
-      this.pushCapacity(c);
+      if (heaped) this.pushCapacity(c);
     }
   }
 
@@ -182,7 +225,8 @@ export class MaxMinRates {
    * changed rate, or an unsaturated one now over its capacity. Returns whether any joined.
    */
   private growAcrossEdge(epoch: number): boolean {
-    const joining: number[] = [];
+    const joining = this.joining;
+    joining.length = 0;
     for (const flow of this.regionFlows) {
       if (!this.moved(flow)) continue;
       for (let side = 0; side < 2; side++) {
@@ -237,6 +281,60 @@ export class MaxMinRates {
     this.rates = resized(this.rates, n);
     this.flowMark = resized(this.flowMark, n);
     this.next = resized(this.next, n);
+    this.outerCap = resized(this.outerCap, n);
+  }
+}
+
+/** A binary min-heap of (level, item) pairs in typed arrays: no allocation once grown. */
+class LevelHeap {
+  private keys = new Float64Array(64);
+  private items = new Int32Array(64);
+  size = 0;
+
+  get topKey(): number {
+    return this.keys[0] as number;
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  push(key: number, item: number): void {
+    if (this.size === this.keys.length) {
+      this.keys = resized(this.keys, 2 * this.size);
+      this.items = resized(this.items, 2 * this.size);
+    }
+    let at = this.size++;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if ((this.keys[parent] as number) <= key) break;
+      this.keys[at] = this.keys[parent] as number;
+      this.items[at] = this.items[parent] as number;
+      at = parent;
+    }
+    this.keys[at] = key;
+    this.items[at] = item;
+  }
+
+  /** Removes and returns the item of the smallest level (read `topKey` first). */
+  pop(): number {
+    const top = this.items[0] as number;
+    const last = --this.size;
+    const key = this.keys[last] as number;
+    const item = this.items[last] as number;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= last) break;
+      if (child + 1 < last && (this.keys[child + 1] as number) < (this.keys[child] as number)) child++;
+      if ((this.keys[child] as number) >= key) break;
+      this.keys[at] = this.keys[child] as number;
+      this.items[at] = this.items[child] as number;
+      at = child;
+    }
+    this.keys[at] = key;
+    this.items[at] = item;
+    return top;
   }
 }
 

@@ -101,7 +101,7 @@ const instanceArb = fc
           // An end, of the live transfer at this position (modulo), instead of a start.
           endAt: fc.option(fc.nat(), { freq: 3 }),
         }),
-        { minLength: 1, maxLength: 40 },
+        { minLength: 1, maxLength: 100 },
       ),
     }),
   );
@@ -147,7 +147,7 @@ describe('MaxMinRates against a from-scratch progressive filling', () => {
           });
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 300 },
     );
   });
 });
