@@ -2,12 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { readSwarmScenario } from '../../src/bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
 import { headline, signed } from '../../src/report/headline.ts';
 import { renderReport } from '../../src/report/html.ts';
 import { reproduceCommands } from '../../src/report/provenance.ts';
 import { toSwarmResults } from '../../src/results/swarm.ts';
-import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
+import { runBound, summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { groupRuns } from '../../src/results/sweep.ts';
 import { finishingAt, reportData, swarmRun } from '../support/report-pages.ts';
 
@@ -81,7 +80,7 @@ describe('the headline', () => {
   it('reads a Poisson swarm against Qiu-Srikant, not Kumar-Ross', async () => {
     const scenario = await readSwarmScenario('scenarios/poisson.yaml', ['peers.count=12', 'file.size=4MB']);
     const sim = simulateSwarm(scenario, { seed: 1 });
-    const bound = kumarRossBound(scenario);
+    const bound = runBound(sim);
     const run = toSwarmResults(sim, summarizeSwarm(sim, bound), bound, {
       source: 'scenarios/poisson.yaml',
       swarmlab: '0',

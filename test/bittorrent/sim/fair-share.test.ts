@@ -36,7 +36,9 @@ describe('max-min fair bandwidth in a swarm', () => {
         peerDownloadBps: 8 * MBIT,
       });
     const silent = meanOver(SEEDS.slice(0, 3), swarm(0));
-    const slow = SEEDS.map((seed) => lastCompletion(simulateSwarm(swarm(0.05), { seed }))).sort((a, b) => a - b);
+    const slow = SEEDS.map((seed) => lastCompletion(simulateSwarm(swarm(0.05), { seed }))).sort(
+      (a, b) => a - b,
+    );
     const median = ((slow[2] as number) + (slow[3] as number)) / 2;
     const says = `0.05 Mbit/s: ${slow.map((t) => t.toFixed(1)).join(', ')} s; 0: ${silent.toFixed(1)} s`;
     expect(silent).toBeLessThan(50);
@@ -88,9 +90,10 @@ describe('max-min fair bandwidth in a swarm', () => {
         ),
       };
       const after = meanOver(SEEDS, faster);
-      expect(after, `group ${raised} raised: ${after.toFixed(1)} s against ${before.toFixed(1)} s`).toBeLessThanOrEqual(
-        before * 1.03,
-      );
+      expect(
+        after,
+        `group ${raised} raised: ${after.toFixed(1)} s against ${before.toFixed(1)} s`,
+      ).toBeLessThanOrEqual(before * 1.03);
     }
   });
 });

@@ -33,7 +33,12 @@ describe('every run ends', () => {
   });
 
   it('lets peers with no upload capacity finish from the seed alone', () => {
-    const scenario = flashCrowd({ peers: 4, fileBytes: 4_000_000, seedUploadBps: 8 * MBIT, peerUploadBps: 0 });
+    const scenario = flashCrowd({
+      peers: 4,
+      fileBytes: 4_000_000,
+      seedUploadBps: 8 * MBIT,
+      peerUploadBps: 0,
+    });
     const run = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000 });
     expect(run.stopReason).toBe('all-done');
     expect(run.peers.filter((p) => p.role === 'leecher').every((p) => p.bytesUp === 0)).toBe(true);
