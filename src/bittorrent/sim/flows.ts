@@ -43,8 +43,8 @@ export class FlowNetwork {
   totalRate = 0;
 
   constructor(
-    private readonly uploadBps: Float64Array,
-    private readonly downloadBps: Float64Array,
+    uploadBps: Float64Array,
+    downloadBps: Float64Array,
     private readonly listener: FlowListener,
   ) {
     if (uploadBps.length !== downloadBps.length) {
