@@ -57,7 +57,7 @@ function theoryLine(run: SwarmRun, summary: SwarmSummary, bound: KumarRossBound)
       return (
         `${last}; ${name} ${seconds(theory.boundS)} (${bound.peers} peers must complete); ` +
         (summary.boundRatio === null
-          ? 'ratio n/a (not every peer that must finish did)'
+          ? 'ratio n/a (not every peer finished)'
           : `ratio ${fixed(summary.boundRatio, 3)}`)
       );
     }
