@@ -54,6 +54,12 @@ describe('simulate refuses a scenario that cannot run', () => {
     expect(await listDir(dir)).toEqual([]);
   });
 
+  it('refuses to draw a billion peers for bound, saying why', async () => {
+    const result = await runCli(['bound', 'scenarios/flash-crowd.yaml', '--set', 'peers.count=1e9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/drawing 1000000001 peers needs at least [\d.]+ GiB of memory/);
+  });
+
   it('still runs a million peers (the floor is not a forecast)', async () => {
     const result = await runCli(['bound', 'scenarios/flash-crowd.yaml', '--set', 'peers.count=1000000']);
     expect(result.code, result.stderr).toBe(0);

@@ -65,6 +65,21 @@ export function checkFitsInMemory(
   );
 }
 
+/** A drawn peer's plan (an object of seven fields) and its share of the array: well under this. */
+const BYTES_PER_PLAN = 512;
+
+/** Refuses (exit 2) drawing more peers than `heapBytes` can hold (`swarmlab bound` draws, never runs). */
+export function checkPlansFit(scenario: SwarmScenario, heapBytes: number, path: string): void {
+  const needed = peersOf(scenario) * BYTES_PER_PLAN;
+  if (needed <= heapBytes) return;
+  throw new InputError(
+    path,
+    undefined,
+    `drawing ${peersOf(scenario)} peers needs at least ${gib(needed)} of memory, ` +
+      `more than the ${gib(heapBytes)} this process may use: use fewer peers`,
+  );
+}
+
 function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 }

@@ -2,7 +2,7 @@
 // the scenario draws (with --seed), and why; or that there is none.
 import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
-import { checkFitsInMemory } from '../../bittorrent/scenario/memory.ts';
+import { checkPlansFit } from '../../bittorrent/scenario/memory.ts';
 import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
 import { drawPeers } from '../../bittorrent/sim/plan.ts';
 import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
@@ -26,7 +26,7 @@ export function registerBound(program: Command): void {
     .action(async (path: string, flags: { set: string[]; seed: number }) => {
       const scenario = await readSwarmScenario(path, flags.set);
       // Drawing the peers takes memory too: refuse what cannot fit before drawing them.
-      checkFitsInMemory(scenario, 0, getHeapStatistics().heap_size_limit, path);
+      checkPlansFit(scenario, getHeapStatistics().heap_size_limit, path);
       const bound = kumarRossBound(drawPeers(scenario, flags.seed), scenario.file.sizeBytes);
       process.stdout.write(`${formatBound(scenario.name, bound)}\n`);
     });
