@@ -121,7 +121,7 @@ function oneConfiguration(group: RunGroup, arrivalsSpread: boolean): string {
     if (arrivalsSpread && s.meanDownload.contributors !== null) {
       return `${ended}. Peers took ${s1(s.meanDownload.contributors)} on average to download.`;
     }
-    if (s.boundRatio === null || s.lastCompletion === null) return `${ended}.`;
+    if (s.boundRatio === null || s.lastCompletion === null || s.kumarRossBound === null) return `${ended}.`;
     return `${ended}. The last finished at ${s1(s.lastCompletion)}, ${s.boundRatio.toFixed(2)}× the Kumar-Ross bound of ${s1(s.kumarRossBound)}.`;
   }
   const last = meanInterval(valuesOf(group, arrivalsSpread ? MEAN_DOWNLOAD : LAST_COMPLETION));
@@ -131,5 +131,7 @@ function oneConfiguration(group: RunGroup, arrivalsSpread: boolean): string {
   if (last.mean === null || last.n < runs.length) return `${base}${stall}.`;
   const ci = last.ci95 === null ? '' : ` (95% CI ${last.ci95[0].toFixed(1)}–${last.ci95[1].toFixed(1)})`;
   if (arrivalsSpread) return `${base}; peers took ${s1(last.mean)} on average to download${ci}.`;
-  return `${base}; the last finished at ${s1(last.mean)} on average${ci}, ${(last.mean / run.summary.kumarRossBound).toFixed(2)}× the Kumar-Ross bound.`;
+  const bound = run.summary.kumarRossBound;
+  if (bound === null) return `${base}; the last finished at ${s1(last.mean)} on average${ci}.`;
+  return `${base}; the last finished at ${s1(last.mean)} on average${ci}, ${(last.mean / bound).toFixed(2)}× the Kumar-Ross bound.`;
 }

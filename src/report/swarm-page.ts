@@ -118,11 +118,15 @@ function payload(
   theories: readonly Theory[],
   colour: (i: number) => string,
 ) {
-  const marks = theories.map((t) => ({
-    x: t.kind === 'qiu-srikant' ? t.meanDownloadS : t.boundS,
-    label: t.kind === 'qiu-srikant' ? 'Qiu-Srikant mean download' : 'Kumar-Ross bound',
-  }));
-  const same = marks.every((m) => m.x === marks[0]?.x && m.label === marks[0]?.label);
+  const marks = theories.map((t) =>
+    t.kind === 'no-bound'
+      ? null
+      : {
+          x: t.kind === 'qiu-srikant' ? t.meanDownloadS : t.boundS,
+          label: t.kind === 'qiu-srikant' ? 'Qiu-Srikant mean download' : 'Kumar-Ross bound',
+        },
+  );
+  const same = marks.every((m) => m?.x === marks[0]?.x && m?.label === marks[0]?.label);
   const leaves = groups.flatMap((group) => {
     const at = (group.runs[0] as SwarmResults).scenario.seeds.leaveAtS;
     return at === null ? [] : [at];

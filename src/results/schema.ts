@@ -93,10 +93,10 @@ export const swarmResultsSchema = z.looseObject({
   summary: z.looseObject({
     peers: count,
     completed: count,
-    kumarRossBound: z.number(),
+    kumarRossBound: z.number().nullable(),
     lastCompletion: time,
   }),
-  bound: z.looseObject({ boundS: z.number() }),
+  bound: z.looseObject({ boundS: z.number().nullable() }),
   peers: z.array(peer),
   series,
   events: count,

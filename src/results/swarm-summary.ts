@@ -6,6 +6,7 @@ import { type KumarRossBound, kumarRossBound } from '../bittorrent/theory/bound.
 import { maxOf } from '../util/arrays.ts';
 import { mean, percentile } from '../util/statistics.ts';
 import { jainIndex } from './classic-summary.ts';
+import { applicableTheory, finiteBound } from './theory.ts';
 
 export interface SwarmSummary {
   /** Leechers: every peer that came to download (free riders included). */
@@ -18,8 +19,12 @@ export interface SwarmSummary {
   readonly max: number | null;
   /** When the last leecher completed, in virtual seconds since the start. */
   readonly lastCompletion: number | null;
-  readonly kumarRossBound: number;
-  /** lastCompletion / kumarRossBound (1 would be a perfect schedule); null unless every contributor completed. */
+  /** The Kumar-Ross bound of the peers drawn, seconds; null when no finite bound exists. */
+  readonly kumarRossBound: number | null;
+  /**
+   * lastCompletion / kumarRossBound (1 would be a perfect schedule); null unless every contributor
+   * completed and the bound applies (not for Poisson arrivals, read against Qiu-Srikant instead).
+   */
   readonly boundRatio: number | null;
   /** Bytes uploaded over upload capacity times time present, over every peer that may upload. */
   readonly uploadUtilisation: number;
@@ -37,10 +42,7 @@ export interface SwarmSummary {
   readonly endedAtS: number;
 }
 
-export function summarizeSwarm(
-  run: SwarmRun,
-  bound: KumarRossBound = kumarRossBound(run.scenario),
-): SwarmSummary {
+export function summarizeSwarm(run: SwarmRun, bound: KumarRossBound = runBound(run)): SwarmSummary {
   const leechers = run.peers.filter((peer) => peer.role === 'leecher');
   const done = leechers.filter((peer) => peer.completedS !== null);
   const times = done.map(downloadTime);
@@ -48,6 +50,9 @@ export function summarizeSwarm(
   const contributors = leechers.filter((peer) => !peer.freeRider && peer.bytesDown > 0);
   const contributorsDone = leechers.every((peer) => peer.freeRider || peer.completedS !== null);
   const ratios = contributors.map((peer) => peer.bytesUp / peer.bytesDown);
+  const boundS = finiteBound(bound);
+  const theory = applicableTheory(run.scenario, bound).kind;
+  const ratioApplies = boundS !== null && (theory === 'kumar-ross' || theory === 'yardstick');
   return {
     peers: leechers.length,
     completed: done.length,
@@ -56,9 +61,12 @@ export function summarizeSwarm(
     p90: percentile(times, 90),
     max: percentile(times, 100),
     lastCompletion,
-    kumarRossBound: bound.boundS,
+    kumarRossBound: boundS,
     // Against the bound only when every contributor finished: otherwise the last completion is not the swarm's.
-    boundRatio: lastCompletion === null || !contributorsDone ? null : lastCompletion / bound.boundS,
+    boundRatio:
+      lastCompletion === null || !contributorsDone || !ratioApplies
+        ? null
+        : lastCompletion / (boundS as number),
     uploadUtilisation: uploadUtilisation(run),
     shareRatio: { p10: percentile(ratios, 10), p50: percentile(ratios, 50), p90: percentile(ratios, 90) },
     jain: jainIndex(ratios),
@@ -69,6 +77,11 @@ export function summarizeSwarm(
     stopReason: run.stopReason,
     endedAtS: run.endedAtS,
   };
+}
+
+/** The Kumar-Ross bound of the peers a run drew. */
+export function runBound(run: SwarmRun): KumarRossBound {
+  return kumarRossBound(run.peers, run.scenario.file.sizeBytes);
 }
 
 function downloadTime(peer: PeerRecord): number {

@@ -23,7 +23,8 @@ export interface SwarmResults {
   readonly seed: number;
   readonly pieces: number;
   readonly summary: SwarmSummary;
-  readonly bound: KumarRossBound;
+  /** The bound, with figures that are not finite (no bound, a term without one) kept as null. */
+  readonly bound: StoredBound;
   readonly peers: readonly PeerRecord[];
   readonly series: SwarmSeries;
   readonly events: number;
@@ -52,7 +53,7 @@ export function toSwarmResults(
     seed: run.seed,
     pieces: run.pieces,
     summary,
-    bound,
+    bound: storedBound(bound),
     peers: run.peers,
     series: run.series,
     events: run.events,
@@ -110,4 +111,18 @@ function summaryCsv(results: SwarmResults): string {
   };
   walk('', { seed: results.seed, pieces: results.pieces, ...results.summary });
   return toCsv([['key', 'value'], ...flat]);
+}
+
+/** Figures of a bound that may be Infinity (no bound, a term without one). */
+type Unbounded = 'boundS' | 'seedTermS' | 'downloadTermS' | 'swarmTermS' | 'minDownloadBps';
+
+export type StoredBound = Omit<KumarRossBound, Unbounded> & { readonly [K in Unbounded]: number | null };
+
+/** JSON has no Infinity: a bound's figures that are not finite are written as null. */
+function storedBound(bound: KumarRossBound): StoredBound {
+  const stored: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(bound)) {
+    stored[key] = typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  }
+  return stored as StoredBound;
 }

@@ -26,6 +26,15 @@ describe('simulate refuses a scenario that cannot run', () => {
       /sample-every: a sampling interval of 1e-300 s is too short: the least is 0.01 s/,
     ],
     [
+      // Without all-done the run goes to its stop time: 36 million samples of 382 piece counts.
+      ['--set', 'stop.all-done=false', '--set', 'stop.at=100000 h'],
+      /1001 peers and 382 pieces need at least [\d.]+ GiB of memory/,
+    ],
+    [
+      ['--set', 'seeds.upload=0 Mbit/s'],
+      /seeds.upload: must be more than 0: the seeds alone hold the file at the start/,
+    ],
+    [
       ['--set', 'tracker.reannounce=1 ms'],
       /tracker.reannounce: a reannounce interval of 0.001 s is too short: the least is 1 s/,
     ],
@@ -43,6 +52,12 @@ describe('simulate refuses a scenario that cannot run', () => {
     expect(result.stderr).toMatch(problem);
     expect(result.stderr).not.toMatch(STACK_FRAME);
     expect(await listDir(dir)).toEqual([]);
+  });
+
+  it('refuses to draw a billion peers for bound, saying why', async () => {
+    const result = await runCli(['bound', 'scenarios/flash-crowd.yaml', '--set', 'peers.count=1e9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/drawing 1000000001 peers needs at least [\d.]+ GiB of memory/);
   });
 
   it('still runs a million peers (the floor is not a forecast)', async () => {

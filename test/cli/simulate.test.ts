@@ -69,7 +69,7 @@ describe('bound', () => {
       seconds: '100.0',
     });
     expect(terms.get('N F / (u_s + sum u_i)')).toEqual({
-      label: 'N F / (u_s + sum u_i) (1000 peers upload 1000.000 Mbit/s in all)',
+      label: 'N F / (u_s + sum u_i) (1000 peers, free riders aside, upload 1000.000 Mbit/s in all)',
       seconds: '792.1',
     });
   });
@@ -84,7 +84,7 @@ describe('bound', () => {
     expect(terms.get('F / u_s')?.seconds).toBe('80.0');
     expect(terms.get('F / d_min')?.seconds).toBe('100.0');
     expect(terms.get('N F / (u_s + sum u_i)')).toEqual({
-      label: 'N F / (u_s + sum u_i) (10 peers upload 10.000 Mbit/s in all)',
+      label: 'N F / (u_s + sum u_i) (10 peers, free riders aside, upload 10.000 Mbit/s in all)',
       seconds: '400.0',
     });
   });
@@ -119,16 +119,25 @@ describe('bound', () => {
     });
   });
 
-  it('counts free riders among the peers but not among the uploaders', async () => {
-    // free-riders.yaml: 50 MB, a 4 Mbit/s seed; of 10 peers, 2 are free riders, so 8 upload 1 Mbit/s.
+  it('leaves free riders out of the peers that must complete and out of the uploaders', async () => {
+    // free-riders.yaml: 50 MB, a 4 Mbit/s seed; of 10 peers, 2 are free riders: N = 8 upload 1 Mbit/s.
     const result = await swarmlab(['bound', 'scenarios/free-riders.yaml', '--set', 'peers.count=10']);
 
     expectExit(result, 0);
-    const bound = (10 * 50 * MB) / (4 * MBIT + 8 * PEER_UP);
-    expect(bound.toFixed(1)).toBe('333.3');
-    expect(result.stdout.split('\n')[0]).toBe(`free-riders: Kumar-Ross lower bound 333.3 s (${SWARM_WHY})`);
+    const bound = (8 * 50 * MB) / (4 * MBIT + 8 * PEER_UP);
+    expect(bound.toFixed(1)).toBe('266.7');
+    expect(result.stdout.split('\n')[0]).toBe(`free-riders: Kumar-Ross lower bound 266.7 s (${SWARM_WHY})`);
     expect(boundTerms(result.stdout).get('N F / (u_s + sum u_i)')?.label).toBe(
-      'N F / (u_s + sum u_i) (10 peers upload 8.000 Mbit/s in all)',
+      'N F / (u_s + sum u_i) (8 peers, free riders aside, upload 8.000 Mbit/s in all)',
+    );
+  });
+
+  it('says when there is no finite bound (every leecher rides free)', async () => {
+    const result = await swarmlab(['bound', 'scenarios/free-riders.yaml', '--set', 'peers.free-riders=1']);
+
+    expectExit(result, 0);
+    expect(result.stdout.split('\n')[0]).toBe(
+      'free-riders: no finite Kumar-Ross bound (every leecher rides free: no peer must complete)',
     );
   });
 
@@ -206,8 +215,8 @@ describe('simulate a shrunk flash crowd (40 peers, 20 MB, seed 3)', () => {
     // The bound of 40 peers and 20 MB: 40 * 20 MB / (1.25 + 40 * 0.125) MB/s = 128 s.
     expect(swarmTerm(PEERS, FILE)).toBe(128);
     expect(lines[4]).toBe(
-      `last completion ${summary.lastCompletion?.toFixed(1)} s; Kumar-Ross bound 128.0 s; ` +
-        `ratio ${summary.boundRatio?.toFixed(3)}`,
+      `last completion ${summary.lastCompletion?.toFixed(1)} s; Kumar-Ross bound 128.0 s ` +
+        `(40 peers must complete); ratio ${summary.boundRatio?.toFixed(3)}`,
     );
     expect(lines[5]).toMatch(
       new RegExp(
@@ -256,8 +265,8 @@ describe('simulate a shrunk flash crowd (40 peers, 20 MB, seed 3)', () => {
     expect(p50).toBeLessThanOrEqual(p90);
     expect(p90).toBeLessThanOrEqual(max);
     expect(summary.kumarRossBound).toBe(128);
-    expect(lastCompletion).toBeGreaterThanOrEqual(summary.kumarRossBound);
-    expect(boundRatio).toBeCloseTo(lastCompletion / summary.kumarRossBound, 12);
+    expect(lastCompletion).toBeGreaterThanOrEqual(summary.kumarRossBound as number);
+    expect(boundRatio).toBeCloseTo(lastCompletion / (summary.kumarRossBound as number), 12);
     expect(summary.endedAtS).toBe(lastCompletion);
     expect(summary.uploadUtilisation).toBeGreaterThan(0);
     expect(summary.uploadUtilisation).toBeLessThanOrEqual(1);
@@ -443,6 +452,12 @@ describe('every bundled scenario', () => {
       // The arrival rate is the file's: 0.5 peers/s, so 20 peers arrive over some 40 s.
       expect(json.scenario.peers[0]?.arrival).toEqual({ kind: 'poisson', ratePerS: 0.5 });
       expect(Math.max(...leechers.map((peer) => peer.arrivalS))).toBeGreaterThan(5);
+      // Read against Qiu-Srikant's steady state, not against a flash crowd's bound.
+      expect(result.stdout).toMatch(
+        /\nlast completion \d+\.\d s; mean download \d+\.\d s; Qiu-Srikant steady state: mean download \d+\.\d s, \d+\.\d leechers\n/,
+      );
+      expect(result.stdout).not.toContain('Kumar-Ross');
+      expect(json.summary.boundRatio).toBeNull();
     }
     if (name === 'free-riders') {
       expect(leechers.filter((peer) => peer.freeRider)).toHaveLength(4);
@@ -692,13 +707,13 @@ describe('help', () => {
     }
   });
 
-  it('bound --help lists --set', async () => {
+  it('bound --help lists --set and --seed (the bound is of the peers a seed draws)', async () => {
     const result = await swarmlab(['bound', '--help']);
 
     expectExit(result, 0);
     expect(result.stdout).toMatch(/^Usage: swarmlab bound \[options\] <scenario>\n/);
     expect(result.stdout).toContain('--set <path=value>');
     expect(result.stdout).toContain('Kumar-Ross');
-    expect(result.stdout).not.toContain('--seed');
+    expect(result.stdout).toContain('--seed <n>');
   });
 });

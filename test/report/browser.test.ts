@@ -10,7 +10,6 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSwarmScenario } from '../../src/bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
 import { generateClassic } from '../../src/classic/input/generate.ts';
 import { readClassicScenario } from '../../src/classic/input/in-dir.ts';
 import { runSim } from '../../src/classic/sim/runtime.ts';
@@ -18,7 +17,7 @@ import { type ReportInput, renderReport } from '../../src/report/html.ts';
 import { toClassicResults } from '../../src/results/classic.ts';
 import { summarize } from '../../src/results/classic-summary.ts';
 import { toSwarmResults } from '../../src/results/swarm.ts';
-import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
+import { runBound, summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { flashCrowd } from '../support/swarm-scenarios.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -83,7 +82,7 @@ async function classicInput(): Promise<ReportInput> {
 function swarmRun(pieces: 'rarest-first' | 'random', seed = 1) {
   const scenario = flashCrowd({ peers: 15, pieces, freeRiders: 0.2, stopAtS: 20_000 });
   const run = simulateSwarm(scenario, { seed });
-  const bound = kumarRossBound(scenario);
+  const bound = runBound(run);
   return toSwarmResults(run, summarizeSwarm(run, bound), bound, {
     source: 'test',
     overrides: [`strategy.pieces=${pieces}`],
@@ -274,7 +273,7 @@ describe('HTML reports in Chromium', () => {
     async (name) => {
       const scenario = await readSwarmScenario(join('scenarios', name), ['peers.count=20', 'file.size=5MB']);
       const run = simulateSwarm(scenario, { seed: 1 });
-      const bound = kumarRossBound(scenario);
+      const bound = runBound(run);
       const results = toSwarmResults(run, summarizeSwarm(run, bound), bound, {
         source: name,
         swarmlab: 'test',

@@ -1,7 +1,6 @@
 // The data each report chart gets from a results file.
 import { describe, expect, it } from 'vitest';
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
 import { generateClassic } from '../../src/classic/input/generate.ts';
 import { runSim } from '../../src/classic/sim/runtime.ts';
 import {
@@ -17,7 +16,7 @@ import {
 import { toClassicResults } from '../../src/results/classic.ts';
 import { summarize } from '../../src/results/classic-summary.ts';
 import { toSwarmResults } from '../../src/results/swarm.ts';
-import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
+import { runBound, summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { flashCrowd } from '../support/swarm-scenarios.ts';
 
 const meta = { input: 'x', source: 'x', swarmlab: '0', createdAt: new Date(0) };
@@ -31,7 +30,7 @@ function classicResults() {
 function swarmResults(overrides: Parameters<typeof flashCrowd>[0] = {}) {
   const scenario = flashCrowd({ peers: 12, ...overrides });
   const run = simulateSwarm(scenario, { seed: 2 });
-  const bound = kumarRossBound(scenario);
+  const bound = runBound(run);
   return toSwarmResults(run, summarizeSwarm(run, bound), bound, meta);
 }
 

@@ -1,12 +1,11 @@
 // Results and report pages for the report tests: small runs made in code, and readers of a page's text.
 import { simulateSwarm } from '../../src/bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../src/bittorrent/theory/bound.ts';
 import { generateClassic } from '../../src/classic/input/generate.ts';
 import { runSim } from '../../src/classic/sim/runtime.ts';
 import { type ClassicResults, toClassicResults } from '../../src/results/classic.ts';
 import { summarize } from '../../src/results/classic-summary.ts';
 import { type SwarmResults, toSwarmResults } from '../../src/results/swarm.ts';
-import { summarizeSwarm } from '../../src/results/swarm-summary.ts';
+import { runBound, summarizeSwarm } from '../../src/results/swarm-summary.ts';
 import { flashCrowd } from './swarm-scenarios.ts';
 
 const meta = { input: 'x', source: 'x', swarmlab: '0', createdAt: new Date(0) };
@@ -20,7 +19,7 @@ export function classicRun(clients: number, seed = 4): ClassicResults {
 export function swarmRun(overrides: Parameters<typeof flashCrowd>[0] = {}, seed = 1) {
   const scenario = flashCrowd({ peers: 10, fileBytes: 2_000_000, ...overrides });
   const run = simulateSwarm(scenario, { seed });
-  const bound = kumarRossBound(scenario);
+  const bound = runBound(run);
   return toSwarmResults(run, summarizeSwarm(run, bound), bound, meta);
 }
 
@@ -42,6 +41,10 @@ export function summaryRow(page: string, name: string): string[] | undefined {
 
 /** A copy of `run` whose summary says its last peer finished at `lastS` (the bound ratio to match). */
 export function finishingAt(run: SwarmResults, lastS: number, seed: number): SwarmResults {
-  const summary = { ...run.summary, lastCompletion: lastS, boundRatio: lastS / run.summary.kumarRossBound };
+  const summary = {
+    ...run.summary,
+    lastCompletion: lastS,
+    boundRatio: lastS / (run.summary.kumarRossBound as number),
+  };
   return { ...run, seed, summary };
 }

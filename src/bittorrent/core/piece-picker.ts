@@ -93,8 +93,12 @@ export function rarestFirstAfterRandom(randomFirst: number): PiecePicker {
   return (c) => (c.have.count < randomFirst ? randomPicker(c) : rarestFirstPicker(c));
 }
 
-/** End game asks for a block twice at most: more copies in flight waste more than they save. */
-export const ENDGAME_MAX_ASKS = 2;
+/**
+ * End game asks for a block of three neighbours at most: more copies in flight waste more than they
+ * save, but with two a block asked of two slow neighbours can no longer be asked of a fast one (in the
+ * simulator a block is a whole piece: two slow uploaders held a swarm's last pieces for minutes).
+ */
+export const ENDGAME_MAX_ASKS = 3;
 
 /**
  * End game: every missing block is asked of someone; ask this neighbour too, for a piece it has with a

@@ -38,12 +38,14 @@ const BYTES_PER_PIECE_SAMPLE = 4;
 
 /**
  * Bytes: each peer's fixed state, its bitfield of pieces held and its hot state, the run's per-piece tables, and the
- * samples of piece copies taken until the run can end at the soonest (`soonestEndS`: no schedule
- * completes before the Kumar-Ross bound, and a stop time ends it sooner).
+ * samples of piece copies taken until the run can end at the soonest (`soonestEndS`: about the
+ * Kumar-Ross figure, and a stop time ends it sooner; without all-done, the stop time itself).
  */
 export function leastMemoryBytes(scenario: SwarmScenario, soonestEndS: number): number {
   const pieces = piecesOf(scenario);
-  const endS = Math.min(soonestEndS, scenario.stop.atS ?? Number.POSITIVE_INFINITY);
+  // Without all-done a run goes on to its stop time (or stalls first): its samples are known up front.
+  const stopS = scenario.stop.atS ?? Number.POSITIVE_INFINITY;
+  const endS = scenario.stop.whenAllDone ? Math.min(soonestEndS, stopS) : stopS;
   const samples = Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1;
   return (
     peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8) + hotBytesPerPeer(scenario, pieces)) +
@@ -66,6 +68,21 @@ export function checkFitsInMemory(
     `${peersOf(scenario)} peers and ${piecesOf(scenario)} pieces need at least ${gib(needed)} of memory, ` +
       `more than the ${gib(heapBytes)} this process may use: use fewer peers, larger pieces, ` +
       'a longer sample-every or an earlier stop',
+  );
+}
+
+/** A drawn peer's plan (an object of seven fields) and its share of the array: well under this. */
+const BYTES_PER_PLAN = 512;
+
+/** Refuses (exit 2) drawing more peers than `heapBytes` can hold (`swarmlab bound` draws, never runs). */
+export function checkPlansFit(scenario: SwarmScenario, heapBytes: number, path: string): void {
+  const needed = peersOf(scenario) * BYTES_PER_PLAN;
+  if (needed <= heapBytes) return;
+  throw new InputError(
+    path,
+    undefined,
+    `drawing ${peersOf(scenario)} peers needs at least ${gib(needed)} of memory, ` +
+      `more than the ${gib(heapBytes)} this process may use: use fewer peers`,
   );
 }
 

@@ -422,8 +422,27 @@ const seeds = mapping({
     const message = `missing: expected ${RATE.expected} (or a distribution) for the ${count === 1 ? 'seed' : `${count} seeds`}`;
     return fail(ctx, message, ['upload']);
   }
+  if (upload !== undefined && count > 0 && onlyZero(upload)) {
+    const message =
+      'must be more than 0: the seeds alone hold the file at the start, and with no upload nobody could ever get it';
+    return fail(ctx, message, ['upload']);
+  }
   return { count, uploadBps: upload ?? { kind: 'fixed', value: 0 }, leaveAtS: leave };
 });
+
+/** A distribution that can only draw 0. */
+function onlyZero(distribution: Distribution): boolean {
+  switch (distribution.kind) {
+    case 'fixed':
+      return distribution.value === 0;
+    case 'uniform':
+      return distribution.max === 0;
+    case 'choice':
+      return distribution.values.every((value) => value === 0);
+    default:
+      return false;
+  }
+}
 
 // --- The whole scenario ---
 

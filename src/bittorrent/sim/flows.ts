@@ -1,12 +1,11 @@
-// The flow-level bandwidth model: every active transfer gets an equal share of its uploader's upload
-// capacity and of its downloader's download capacity, whichever is smaller. Rates change only at the
-// two ends of a transfer that starts or ends, so each change re-times a handful of transfers, not all.
-// Each uploader has one scheduled event, for the first of its transfers to end: a change that re-times
-// all of an uploader's transfers moves one event, not one per transfer.
-// (This is not max-min fair: capacity one transfer cannot use is not lent to the others. See
-// docs/simulator.md for what that means for the results.)
+// The flow-level bandwidth model: every active transfer crosses its uploader's upload capacity and its
+// downloader's download capacity, and the transfers share them max-min fairly (max-min.ts): capacity a
+// transfer limited at its other end cannot use goes to the others. A start or an end re-times only the
+// transfers whose rates it moved. Each uploader has one scheduled event, for the first of its transfers
+// to end: a change that re-times all of an uploader's transfers moves one event, not one per transfer.
 
 import { doubled } from '../../util/arrays.ts';
+import { MaxMinRates } from './max-min.ts';
 
 export interface FlowListener {
   /**
@@ -19,14 +18,17 @@ export interface FlowListener {
 export class FlowNetwork {
   private readonly uploading: number[][];
   private readonly downloading: number[][];
-  /** Each peer's equal share of its upload and download capacity among its transfers under way. */
-  private readonly upShare: Float64Array;
-  private readonly downShare: Float64Array;
+  /** The rates, over capacities 2 p (p's upload) and 2 p + 1 (p's download). */
+  private readonly rates: MaxMinRates;
+  /** Uploaders whose first end may have moved in the change being settled, and a mark per peer. */
+  private readonly toSchedule: number[] = [];
+  private readonly scheduleMark: Uint8Array;
+  private readonly retimeAt = (flow: number, oldRate: number): void => this.retime(flow, oldRate);
+  private nowS = 0;
   private from = new Int32Array(256);
   private to = new Int32Array(256);
   private piece = new Int32Array(256);
   private remaining = new Float64Array(256);
-  private rate = new Float64Array(256);
   private updatedAt = new Float64Array(256);
   private endsAt = new Float64Array(256);
   private size = new Float64Array(256);
@@ -41,8 +43,8 @@ export class FlowNetwork {
   totalRate = 0;
 
   constructor(
-    private readonly uploadBps: Float64Array,
-    private readonly downloadBps: Float64Array,
+    uploadBps: Float64Array,
+    downloadBps: Float64Array,
     private readonly listener: FlowListener,
   ) {
     if (uploadBps.length !== downloadBps.length) {
@@ -50,8 +52,13 @@ export class FlowNetwork {
     }
     this.uploading = Array.from({ length: uploadBps.length }, () => []);
     this.downloading = Array.from({ length: uploadBps.length }, () => []);
-    this.upShare = Float64Array.from(uploadBps);
-    this.downShare = Float64Array.from(downloadBps);
+    const capacity = new Float64Array(2 * uploadBps.length);
+    for (let peer = 0; peer < uploadBps.length; peer++) {
+      capacity[2 * peer] = uploadBps[peer] as number;
+      capacity[2 * peer + 1] = downloadBps[peer] as number;
+    }
+    this.rates = new MaxMinRates(capacity);
+    this.scheduleMark = new Uint8Array(uploadBps.length);
     this.scheduledEnd = new Float64Array(uploadBps.length).fill(Number.POSITIVE_INFINITY);
     this.version = new Int32Array(uploadBps.length);
   }
@@ -106,13 +113,12 @@ export class FlowNetwork {
     this.remaining[flow] = bytes;
     this.size[flow] = bytes;
     this.reported[flow] = 0;
-    this.rate[flow] = 0;
     this.updatedAt[flow] = nowS;
     this.endsAt[flow] = Number.POSITIVE_INFINITY;
     (this.uploading[from] as number[]).push(flow);
     (this.downloading[to] as number[]).push(flow);
-    this.updateShares(from, to);
-    this.retimeEnds(from, to, nowS);
+    this.rates.add(flow, 2 * from, 2 * to + 1);
+    this.settle(from, nowS);
     return flow;
   }
 
@@ -120,15 +126,20 @@ export class FlowNetwork {
   end(flow: number, nowS: number): void {
     const from = this.from[flow] as number;
     const to = this.to[flow] as number;
-    this.totalRate -= this.rate[flow] as number;
-    this.rate[flow] = 0;
+    this.totalRate -= this.rates.rate(flow);
     // A running sum drifts; with nothing under way it is exactly zero.
     if (this.active === 1) this.totalRate = 0;
     remove(this.uploading[from] as number[], flow);
     remove(this.downloading[to] as number[], flow);
-    this.updateShares(from, to);
+    this.rates.remove(flow);
+    this.endsAt[flow] = Number.POSITIVE_INFINITY;
+    this.settle(from, nowS);
     this.free.push(flow);
-    this.retimeEnds(from, to, nowS);
+  }
+
+  /** The current rate of a transfer, bytes per second. */
+  rateOf(flow: number): number {
+    return this.rates.rate(flow);
   }
 
   /** The transfer from `from` to `to` under way, or -1 (a connection carries one at a time). */
@@ -153,7 +164,7 @@ export class FlowNetwork {
    */
   takeProgress(flow: number, nowS: number): number {
     const elapsed = nowS - (this.updatedAt[flow] as number);
-    const left = Math.max(0, (this.remaining[flow] as number) - (this.rate[flow] as number) * elapsed);
+    const left = Math.max(0, (this.remaining[flow] as number) - this.rates.rate(flow) * elapsed);
     const moved = Math.floor((this.size[flow] as number) - left);
     const news = Math.max(0, moved - (this.reported[flow] as number));
     this.reported[flow] = (this.reported[flow] as number) + news;
@@ -165,40 +176,37 @@ export class FlowNetwork {
     return [...(this.uploading[peer] as number[]), ...(this.downloading[peer] as number[])];
   }
 
-  private retimeEnds(from: number, to: number, nowS: number): void {
-    for (const flow of this.uploading[from] as number[]) this.retime(flow, nowS);
-    this.schedule(from);
-    for (const flow of this.downloading[to] as number[]) {
-      const uploader = this.from[flow] as number;
-      if (uploader !== from && this.retime(flow, nowS)) this.schedule(uploader);
+  /** Re-solves the rates after a change at `uploader`, re-times what moved, and reschedules. */
+  private settle(uploader: number, nowS: number): void {
+    this.nowS = nowS;
+    this.mark(uploader);
+    this.rates.settle(this.retimeAt);
+    for (const peer of this.toSchedule) {
+      this.scheduleMark[peer] = 0;
+      this.schedule(peer);
     }
+    this.toSchedule.length = 0;
   }
 
-  private updateShares(from: number, to: number): void {
-    const uploads = (this.uploading[from] as number[]).length;
-    const downloads = (this.downloading[to] as number[]).length;
-    this.upShare[from] = (this.uploadBps[from] as number) / Math.max(1, uploads);
-    this.downShare[to] = (this.downloadBps[to] as number) / Math.max(1, downloads);
+  private mark(uploader: number): void {
+    if (this.scheduleMark[uploader] === 1) return;
+    this.scheduleMark[uploader] = 1;
+    this.toSchedule.push(uploader);
   }
 
-  /** Recomputes a transfer's rate and predicted end; returns whether they changed. */
-  private retime(flow: number, nowS: number): boolean {
-    const from = this.from[flow] as number;
-    const to = this.to[flow] as number;
-    const oldRate = this.rate[flow] as number;
-    const rate = Math.min(this.upShare[from] as number, this.downShare[to] as number);
-    // Same rate, same predicted end.
-    if (rate === oldRate) return false;
+  /** A transfer's rate moved from `oldRate`: what it moved so far at that rate, and its new end. */
+  private retime(flow: number, oldRate: number): void {
+    const nowS = this.nowS;
+    const rate = this.rates.rate(flow);
     const left = Math.max(
       0,
       (this.remaining[flow] as number) - oldRate * (nowS - (this.updatedAt[flow] as number)),
     );
     this.remaining[flow] = left;
     this.updatedAt[flow] = nowS;
-    this.rate[flow] = rate;
     this.totalRate += rate - oldRate;
     this.endsAt[flow] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
-    return true;
+    this.mark(this.from[flow] as number);
   }
 
   /** Tells the listener when `uploader`'s first transfer now ends, if that moved. */
@@ -224,7 +232,6 @@ export class FlowNetwork {
     this.to = doubled(this.to);
     this.piece = doubled(this.piece);
     this.remaining = doubled(this.remaining);
-    this.rate = doubled(this.rate);
     this.updatedAt = doubled(this.updatedAt);
     this.endsAt = doubled(this.endsAt);
     this.size = doubled(this.size);

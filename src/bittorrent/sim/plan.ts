@@ -2,7 +2,7 @@
 // capacities, arrival time and whether it rides free. Initial seeds come first (ids 0..S-1).
 
 import { appendAll } from '../../util/arrays.ts';
-import type { Rng } from '../../util/rng.ts';
+import { Rng } from '../../util/rng.ts';
 import { type Choker, leastLoadedChoker, randomChoker, shuffle, titForTat } from '../core/choker.ts';
 import {
   type PiecePicker,
@@ -18,6 +18,14 @@ import type { PeerRecord } from './run-types.ts';
 export interface PeerPlan
   extends Pick<PeerRecord, 'id' | 'group' | 'role' | 'freeRider' | 'uploadBps' | 'downloadBps' | 'arrivalS'> {
   readonly afterDone: AfterDone;
+}
+
+/** The stream of a run's seed its peers are drawn from (the simulator draws them first, from this). */
+export const PLAN_STREAM = 0x5157;
+
+/** The peers a run with `seed` draws, without running it (for bounds printed before a run). */
+export function drawPeers(scenario: SwarmScenario, seed: number): PeerPlan[] {
+  return planPeers(scenario, new Rng(seed, PLAN_STREAM));
 }
 
 export function planPeers(scenario: SwarmScenario, rng: Rng): PeerPlan[] {

@@ -246,7 +246,6 @@ class SwarmSimulation {
     for (const { peer, atS } of this.options.faults?.vanish ?? []) this.queue.push(atS, VANISH, peer, 0, 0);
     this.queue.push(0, SAMPLE, 0, 0, 0);
     if (this.scenario.stop.atS !== null) this.queue.push(this.scenario.stop.atS, STOP, 0, 0, 0);
-    if (this.mustComplete === 0 && this.scenario.stop.whenAllDone) this.stopReason = 'all-done';
     const maxEvents = this.options.maxEvents ?? Number.MAX_SAFE_INTEGER;
     const afterEvent = this.options.afterEvent;
     let events = 0;
@@ -836,7 +835,9 @@ class SwarmSimulation {
 
   /** Contributors all done (the scenario's rule), or every leecher done: nothing is left to watch. */
   private checkAllDone(): void {
-    const contributorsDone = this.completions === this.mustComplete && this.scenario.stop.whenAllDone;
+    // With no contributors (only free riders), all-done means every leecher done.
+    const contributorsDone =
+      this.mustComplete > 0 && this.completions === this.mustComplete && this.scenario.stop.whenAllDone;
     if (contributorsDone || this.leecherCompletions === this.leechers) this.stopReason = 'all-done';
   }
 
@@ -932,7 +933,8 @@ class SwarmSimulation {
       maxRequestBytes: this.scenario.file.pieceBytes,
       maxConnections: strategy.maxConnections,
       numwant: this.scenario.tracker.peersPerRequest,
-      freeRider: plan.freeRider,
+      // A peer with no upload capacity unchokes nobody: its transfers would never move.
+      freeRider: plan.freeRider || plan.uploadBps === 0,
       held: plan.role === 'seed' ? 'all' : 'none',
       banAfterHashFailures: 3,
       storage: { array: this.arena, base: plan.id * this.hotWords },

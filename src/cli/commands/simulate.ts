@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { checkFitsInMemory } from '../../bittorrent/scenario/memory.ts';
 import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
 import { simulateSwarm } from '../../bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
+import { kumarRossEstimateS } from '../../bittorrent/theory/bound.ts';
 import { jsonText } from '../../results/classic.ts';
 import { type SwarmResults, swarmCsvFiles, toSwarmResults } from '../../results/swarm.ts';
-import { summarizeSwarm } from '../../results/swarm-summary.ts';
+import { runBound, summarizeSwarm } from '../../results/swarm-summary.ts';
 import { checkDestinations, type Destination } from '../../util/destinations.ts';
 import { type OutputSet, writeAll } from '../../util/output-set.ts';
 import { stopIfLauncherGone } from '../launcher-watch.ts';
@@ -47,8 +47,7 @@ export function registerSimulate(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .action(async (path: string, flags: SimulateFlags) => {
       const scenario = await readSwarmScenario(path, flags.set);
-      const bound = kumarRossBound(scenario);
-      checkFitsInMemory(scenario, bound.boundS, getHeapStatistics().heap_size_limit, path);
+      checkFitsInMemory(scenario, kumarRossEstimateS(scenario), getHeapStatistics().heap_size_limit, path);
       await checkDestinations(destinationsOf(flags), [path]);
       const progress = swarmProgressBar(!flags.quiet);
       let run: ReturnType<typeof simulateSwarm>;
@@ -63,6 +62,7 @@ export function registerSimulate(program: Command): void {
       } finally {
         progress.stop();
       }
+      const bound = runBound(run);
       const summary = summarizeSwarm(run, bound);
       const results = toSwarmResults(run, summary, bound, {
         source: path,

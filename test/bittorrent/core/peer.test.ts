@@ -1335,31 +1335,35 @@ describe('BtPeer: end game', () => {
     core.checkInvariants();
   });
 
-  it('asks for a block twice at most', () => {
+  it('asks for a block three times at most', () => {
     const { core, out } = makePeer({ geometry: wholeGeometry(1) });
-    const links = [1, 2, 3, 4].map((n) => join(core, n, 'have-all'));
+    const links = [1, 2, 3, 4, 5].map((n) => join(core, n, 'have-all'));
     for (const link of links) core.handle(link, UNCHOKE, 0);
     expect(requests(out.takeSentTo())).toEqual([
       [links[0], 0],
       [links[1], 0],
+      [links[2], 0],
     ]);
     core.checkInvariants();
   });
 
-  it('cancels the other ask when the block arrives, and completes; the cancelled copy changes nothing', () => {
+  it('cancels the other asks when the block arrives, and completes; a cancelled copy changes nothing', () => {
     const { core, out } = makePeer({ geometry: wholeGeometry(1) });
-    const links = [1, 2, 3].map((n) => join(core, n, [0], { fast: n !== 1 }));
-    const [one, two] = links as [LinkId, LinkId];
+    const links = [1, 2, 3, 4].map((n) => join(core, n, [0], { fast: n !== 1 }));
+    const [one, two, three] = links as [LinkId, LinkId, LinkId];
     for (const link of links) core.handle(link, UNCHOKE, 0);
     out.take();
     core.handle(two, piece(0), 1);
-    expect(out.takeSentTo()).toEqual([[one, cancel(0)]]);
+    expect(out.takeSentTo()).toEqual([
+      [one, cancel(0)],
+      [three, cancel(0)],
+    ]);
     // The copy from neighbour 1 comes anyway, before the hash check: dropped.
     core.handle(one, piece(0), 1);
     expect(out.take()).toEqual([]);
     core.handlePieceVerified(0, true, 2);
     const calls = out.take();
-    expect(sentIn(calls).filter((m) => m.kind === 'have')).toHaveLength(3);
+    expect(sentIn(calls).filter((m) => m.kind === 'have')).toHaveLength(4);
     expect(eventsIn(calls).map((e) => e.kind)).toEqual(['piece-completed', 'completed']);
     core.checkInvariants();
   });

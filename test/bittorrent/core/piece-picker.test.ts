@@ -245,9 +245,9 @@ describe('endgame pick', () => {
     );
   });
 
-  it('keeps to the pieces the asker may still ask for (end game: asked once, not twice)', () => {
+  it('keeps to the pieces the asker may still ask for (end game: asked once, not as often as allowed)', () => {
     const pieces: PieceState[] = [
-      { holders: 1, remote: true, have: false, requested: 2 },
+      { holders: 1, remote: true, have: false, requested: ENDGAME_MAX_ASKS },
       { holders: 1, remote: true, have: false, requested: 1 },
       { holders: 1, remote: true, have: true, requested: 0 },
     ];

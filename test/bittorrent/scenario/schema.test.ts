@@ -188,6 +188,15 @@ sample-every: 500 ms
     expect(scenario.peers[0]?.uploadBps).toEqual({ kind: 'fixed', value: 0 });
   });
 
+  it('refuses seeds that can only upload 0, naming the field', () => {
+    for (const upload of [0, { uniform: [0, 0] }, { choice: [0, '0 kbit/s'] }]) {
+      const raw = patched((raw) => {
+        raw.seeds = { count: 2, upload };
+      });
+      expect(() => parseSwarmScenario(raw, SOURCE)).toThrow(/seeds.upload: must be more than 0/);
+    }
+  });
+
   it('reads the other forms of stop, leave and normal', () => {
     const raw = patched((raw) => {
       raw.stop = { at: '1 h' };

@@ -1,8 +1,9 @@
 // The flow-level bandwidth model (FlowNetwork) against hand-computed examples, and against a reference
-// simulation that recomputes every transfer's rate from scratch at every change.
+// simulation that recomputes every transfer's max-min fair rate from scratch at every change.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowNetwork } from '../../../src/bittorrent/sim/flows.ts';
+import { maxMinReference } from '../support/max-min-reference.ts';
 
 /** A download capacity that never binds. */
 const UNBOUNDED = 1e12;
@@ -138,18 +139,18 @@ describe('FlowNetwork by hand', () => {
     expect(net.active).toBe(0);
   });
 
-  it('caps a transfer at its downloader and does not lend the unused share to others', () => {
-    // Uplink 1000 B/s; peer 1 downloads at 300 B/s. Both at once: 0->1 at min(500, 300) = 300,
-    // 0->2 at 500 (not 700). 0->2 ends at 2; 0->1 then has 400 B left at 300 B/s: ends at 10/3.
+  it('caps a transfer at its downloader and lends the share it cannot use to the others', () => {
+    // Uplink 1000 B/s; peer 1 downloads at 300 B/s. Both at once: 0->1 at 300, 0->2 at the other 700
+    // (max-min fair). 0->2 ends at 10/7; 0->1 keeps 300 B/s throughout and ends at 10/3.
     const { net, calls } = recorded([1000, 0, 0], [UNBOUNDED, 300, UNBOUNDED]);
     const slow = net.start(0, 1, 0, 1000, 0);
     expect(calls).toEqual([[0, 1, 1000 / 300]]);
     expect(net.totalRate).toBe(300);
     const fast = net.start(0, 2, 1, 1000, 0);
-    expect(calls[1]).toEqual([0, 2, 2]);
-    expect(net.totalRate).toBe(800);
+    expect(calls[1]).toEqual([0, 2, 1000 / 700]);
+    expect(net.totalRate).toBe(1000);
     expect(net.due(0, 2)).toBe(fast);
-    net.end(fast, 2);
+    net.end(fast, 1000 / 700);
     // The slow transfer's rate did not change, but the spent schedule must be made again.
     expect(calls).toHaveLength(3);
     const [uploader, version, endS] = calls[2] as Call;
@@ -235,16 +236,18 @@ describe('FlowNetwork by hand', () => {
   it('keeps the total rate equal to the sum of the rates, and exactly 0 once nothing is under way', () => {
     const { net } = recorded([1000, 700, 0, 0, 0], [UNBOUNDED, UNBOUNDED, 300, UNBOUNDED, 900]);
     const flows = [
-      net.start(0, 2, 0, 1000, 0), // min(1000/3, 300/2) = 150
-      net.start(0, 3, 1, 1000, 0), // 1000/3
-      net.start(0, 4, 2, 1000, 0), // min(1000/3, 900/2) = 1000/3
-      net.start(1, 2, 3, 1000, 0), // min(700/2, 300/2) = 150
-      net.start(1, 4, 4, 1000, 0), // min(700/2, 900/2) = 350
+      // 2's download (300) fills first: 0->2 and 1->2 at 150. 0's upload then gives its other two
+      // 425 each; 4's download leaves 1->4 the other 475 of its 900.
+      net.start(0, 2, 0, 1000, 0),
+      net.start(0, 3, 1, 1000, 0),
+      net.start(0, 4, 2, 1000, 0),
+      net.start(1, 2, 3, 1000, 0),
+      net.start(1, 4, 4, 1000, 0),
     ];
-    expect(net.totalRate).toBeCloseTo(150 + 2000 / 3 + 150 + 350, 9);
-    net.end(flows[1] as number, 0.1); // 0->2: min(500, 150); 0->4: min(500, 450) = 450
-    expect(net.totalRate).toBeCloseTo(150 + 450 + 150 + 350, 9);
-    net.end(flows[3] as number, 0.2); // 0->2: min(500, 300) = 300; 1->4: min(700, 450) = 450
+    expect(net.totalRate).toBeCloseTo(150 + 425 + 425 + 150 + 475, 9);
+    net.end(flows[1] as number, 0.1); // 0->2 150; 4's download splits 450 and 450
+    expect(net.totalRate).toBeCloseTo(150 + 450 + 150 + 450, 9);
+    net.end(flows[3] as number, 0.2); // 0->2 alone at 2's download: 300; 0->4 and 1->4 450 each
     expect(net.totalRate).toBeCloseTo(300 + 450 + 450, 9);
     for (const flow of [flows[0], flows[2], flows[4]]) net.end(flow as number, 0.3);
     expect(net.active).toBe(0);
@@ -320,24 +323,21 @@ describe('FlowNetwork by hand', () => {
   it('runs a small mixed scenario to the hand-computed ends', () => {
     // Uplinks: 0 at 1200 B/s, 1 at 600 B/s. Downlink of 3: 600 B/s.
     // t=0: a 0->2 (1200 B), b 0->3 (1200 B): 600 B/s each.
-    // t=1: c 1->3 (600 B): b and c share 3's 600 B/s: 300 each; a keeps min(600, inf) = 600.
-    //      a has 600 B left, ends at 2. b has 600 B left.
-    // t=2: a ends; b: min(1200, 300) = 300 still; b has 300 B left, c has 300 B left: both end at 3.
+    // t=1: c 1->3 (600 B): b and c share 3's 600 B/s: 300 each; a gets the rest of 0's uplink, 900.
+    //      a has 600 B left, ends at 5/3. b and c have 600 B left each.
+    // t=5/3: a ends; b still 300 (3's downlink); b and c have 400 B left each: both end at 3.
     const loop = new Loop([1200, 600, 0, 0], [UNBOUNDED, UNBOUNDED, UNBOUNDED, 600]);
     const a = loop.net.start(0, 2, 0, 1200, 0);
     const b = loop.net.start(0, 3, 1, 1200, 0);
     expect(loop.runUntil(1)).toEqual([]);
     loop.nowS = 1;
     const c = loop.net.start(1, 3, 2, 600, 1);
-    expect(loop.net.totalRate).toBe(1200);
+    expect(loop.net.totalRate).toBe(1500);
     const ended = new Map(loop.runUntil());
-    expect(ended).toEqual(
-      new Map([
-        [a, 2],
-        [b, 3],
-        [c, 3],
-      ]),
-    );
+    expect([...ended.keys()].sort()).toEqual([a, b, c].sort());
+    expect(ended.get(a)).toBeCloseTo(5 / 3, 12);
+    expect(ended.get(b)).toBeCloseTo(3, 12);
+    expect(ended.get(c)).toBeCloseTo(3, 12);
   });
 });
 
@@ -378,20 +378,9 @@ interface Link {
   to: number;
 }
 
-/** Every transfer's rate under the model, recomputed from scratch for the transfers under way. */
+/** Every transfer's rate under the model (max-min fair), recomputed from scratch. */
 function modelRates(c: Case, transfers: Link[]): number[] {
-  const upCount = new Map<number, number>();
-  const downCount = new Map<number, number>();
-  for (const { from, to } of transfers) {
-    upCount.set(from, (upCount.get(from) ?? 0) + 1);
-    downCount.set(to, (downCount.get(to) ?? 0) + 1);
-  }
-  return transfers.map(({ from, to }) =>
-    Math.min(
-      (c.uploadBps[from] as number) / (upCount.get(from) as number),
-      (c.downloadBps[to] as number) / (downCount.get(to) as number),
-    ),
-  );
+  return maxMinReference(c.uploadBps, c.downloadBps, transfers);
 }
 
 /**

@@ -2,7 +2,7 @@
 // and the same seed gives the same run.
 import { describe, expect, it } from 'vitest';
 import { simulateSwarm } from '../../../src/bittorrent/sim/simulation.ts';
-import { kumarRossBound } from '../../../src/bittorrent/theory/bound.ts';
+import { runBound } from '../../../src/results/swarm-summary.ts';
 import { flashCrowd, MBIT } from '../../support/swarm-scenarios.ts';
 
 const STRATEGIES = [
@@ -27,7 +27,7 @@ describe('simulateSwarm', () => {
         expect(peer.bytesDown).toBeGreaterThanOrEqual(scenario.file.sizeBytes);
         expect(peer.bytesDown).toBeLessThanOrEqual(scenario.file.sizeBytes + 5 * scenario.file.pieceBytes);
       }
-      const bound = kumarRossBound(scenario).boundS;
+      const bound = runBound(run).boundS;
       expect(run.endedAtS).toBeGreaterThanOrEqual(bound);
       const uploaded = run.peers.reduce((total, p) => total + p.bytesUp, 0);
       const downloaded = run.peers.reduce((total, p) => total + p.bytesDown, 0);
