@@ -412,7 +412,7 @@ export class NetPeer implements PeerOutbox<string> {
 
   withdraw(link: LinkId, block: BlockRef): boolean {
     const connection = this.byLink.get(link);
-    return connection !== undefined && connection.reading.delete(blockKey(block));
+    return connection?.reading.delete(blockKey(block)) ?? false;
   }
 
   event(event: PeerEvent): void {

@@ -60,7 +60,7 @@ export function addConnection(stats: NetStats, record: ConnectionRecord): void {
   stats.connections.push(record);
   if (stats.connections.length <= MAX_CONNECTIONS) return;
   const closed = stats.connections.findIndex((c) => c.closedS !== null);
-  stats.connections.splice(closed < 0 ? 0 : closed, 1);
+  stats.connections.splice(Math.max(closed, 0), 1);
 }
 
 export function sample(
