@@ -1,9 +1,8 @@
 // The live runtime: one BitTorrent core driven over real TCP. It listens and dials (node:net), frames
-// bytes through the codec, carries out the core's outbox on sockets, hashes every piece (SHA-1) before
-// it is written and announced, serves blocks from disk through a piece cache, asks the tracker, and keeps
+// bytes through the codec, carries out the core's outbox on sockets, has every piece's SHA-1 checked
+// (by the disk, as it writes) before the core announces it, serves blocks from disk through a piece cache, asks the tracker, and keeps
 // one timer at the earlier of the core's `pollTimeout` and the next stats sample. The real clock is read
 // here only, as seconds since the peer was made.
-import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../../util/rng.ts';
@@ -19,12 +18,12 @@ import { parseAddress } from './address.ts';
 import { addConnection, type ConnectionRecord, type NetStats, newStats, sample } from './net-stats.ts';
 import { makePeerId, peerIdLabel } from './peer-id.ts';
 import { PieceCache } from './piece-cache.ts';
-import type { Announcer, PieceStore, TorrentShape } from './ports.ts';
+import type { Announcer, PieceDisk, TorrentShape } from './ports.ts';
 import { blockKey, WireConnection } from './wire-connection.ts';
 
 export interface NetPeerOptions {
   readonly torrent: TorrentShape;
-  readonly store: PieceStore;
+  readonly store: PieceDisk;
   /** Pieces already on disk and verified. */
   readonly held: Bitset;
   /** Where to listen: port 0 takes any free port. */
@@ -118,7 +117,9 @@ export class NetPeer implements PeerOutbox<string> {
       new Rng(options.seed ?? (Math.random() * 2 ** 32) >>> 0, 0),
     );
     const pieceBudget = Math.max(options.cacheBytes ?? 64 * 1024 * 1024, 4 * torrent.pieceLength);
-    this.cache = new PieceCache(pieceBudget, (index) => options.store.readPiece(index));
+    this.cache = new PieceCache(pieceBudget, (index) =>
+      options.store.readBlock(index, 0, this.geometry.pieceLength(index)),
+    );
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -476,18 +477,22 @@ export class NetPeer implements PeerOutbox<string> {
     piece.set(data, begin);
   }
 
-  /** SHA-1 of a whole piece; a good one is written, then announced (the core hears it once it is on disk). */
+  /**
+   * A whole piece goes to the disk, which checks its SHA-1 and writes it only if it matches; the core
+   * hears the answer once it is written, and only then announces it.
+   */
   private check(index: number): void {
     const piece = this.partial.get(index);
     this.partial.delete(index);
-    const ok = piece !== undefined && sameBytes(sha1(piece), this.torrent.pieceHash(index));
-    if (!ok || piece === undefined) {
+    if (piece === undefined) {
       this.core.handlePieceVerified(index, false, this.now());
       return;
     }
-    this.cache.put(index, piece);
     this.options.store.writePiece(index, piece).then(
-      () => this.enter((now) => this.core.handlePieceVerified(index, true, now)),
+      (ok) => {
+        if (ok) this.cache.put(index, piece);
+        this.enter((now) => this.core.handlePieceVerified(index, ok, now));
+      },
       (error: unknown) => this.fail(error),
     );
   }
@@ -522,16 +527,6 @@ export class NetPeer implements PeerOutbox<string> {
 
 function slice(piece: Uint8Array, block: BlockRef): Uint8Array {
   return piece.subarray(block.begin, block.begin + block.length);
-}
-
-export function sha1(bytes: Uint8Array): Uint8Array {
-  return createHash('sha1').update(bytes).digest();
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** An IPv4 peer seen through a dual-stack socket is `::ffff:a.b.c.d`: name it as IPv4. */

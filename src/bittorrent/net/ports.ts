@@ -13,10 +13,14 @@ export interface TorrentShape {
   pieceHash(index: number): Uint8Array;
 }
 
-/** Whole, verified pieces on disk. */
-export interface PieceStore {
-  readPiece(index: number): Promise<Uint8Array>;
-  writePiece(index: number, data: Uint8Array): Promise<void>;
+/**
+ * Pieces on disk (storage.ts's PieceStore, or a test's). `writePiece` checks the piece's SHA-1 first and
+ * writes it only if it matches: the one hash every piece gets before it is written or announced.
+ */
+export interface PieceDisk {
+  readBlock(index: number, begin: number, length: number): Promise<Uint8Array>;
+  /** Whether the piece matched its hash (and so was written). */
+  writePiece(index: number, data: Uint8Array): Promise<boolean>;
 }
 
 export interface TrackerQuery {

@@ -1,8 +1,7 @@
 // An in-memory torrent and piece store for the net runtime's tests: content made from a seed, its piece
 // hashes computed here (not by the code under test), and a store that can be told to lie.
 import { createHash } from 'node:crypto';
-import { Bitset } from '../../../src/bittorrent/core/bitset.ts';
-import type { PieceStore, TorrentShape } from '../../../src/bittorrent/net/ports.ts';
+import type { PieceDisk, TorrentShape } from '../../../src/bittorrent/net/ports.ts';
 
 export function makeContent(bytes: number, salt = 1): Uint8Array {
   const content = new Uint8Array(bytes);
@@ -33,7 +32,7 @@ export function memoryTorrent(content: Uint8Array, pieceLength: number): Torrent
   };
 }
 
-export class MemoryStore implements PieceStore {
+export class MemoryStore implements PieceDisk {
   readonly data: Uint8Array;
   writes = 0;
 
@@ -44,17 +43,16 @@ export class MemoryStore implements PieceStore {
     this.data = initial?.slice() ?? new Uint8Array(torrent.totalLength);
   }
 
-  held(): Bitset {
-    return new Bitset(this.torrent.pieceCount);
+  async readBlock(index: number, begin: number, length: number): Promise<Uint8Array> {
+    const at = index * this.torrent.pieceLength + begin;
+    return this.data.slice(at, at + length);
   }
 
-  async readPiece(index: number): Promise<Uint8Array> {
-    const at = index * this.torrent.pieceLength;
-    return this.data.slice(at, Math.min(this.torrent.totalLength, at + this.torrent.pieceLength));
-  }
-
-  async writePiece(index: number, piece: Uint8Array): Promise<void> {
+  async writePiece(index: number, piece: Uint8Array): Promise<boolean> {
+    const digest = createHash('sha1').update(piece).digest();
+    if (!digest.equals(this.torrent.pieceHash(index))) return false;
     this.writes++;
     this.data.set(piece, index * this.torrent.pieceLength);
+    return true;
   }
 }
