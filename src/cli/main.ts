@@ -4,8 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../util/input-error.ts';
 import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerGet } from './commands/get.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerBound(program);
   registerReport(program);
+  registerSeed(program);
+  registerGet(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
