@@ -1,0 +1,63 @@
+// `swarmlab tracker [--host H] --port P`: an HTTP tracker (announce and scrape), until interrupted.
+import { networkInterfaces } from 'node:os';
+import type { Command } from 'commander';
+import { startTracker } from '../../bittorrent/net/tracker-server.ts';
+import { wholeNumber } from '../options.ts';
+
+interface TrackerFlags {
+  host: string;
+  port: number;
+  quiet?: boolean;
+}
+
+/** How often a line says how many torrents and peers the tracker knows, when that has changed. */
+const STATUS_EVERY_MS = 30_000;
+
+export function registerTracker(program: Command): void {
+  program
+    .command('tracker')
+    .description('run an HTTP BitTorrent tracker (announce, scrape) until interrupted')
+    .option('--host <address>', 'address to listen on; 0.0.0.0 for every IPv4 address', '127.0.0.1')
+    .requiredOption('--port <n>', 'port to listen on (0: any free port)', wholeNumber('--port', 0, 65_535))
+    .option('-q, --quiet', 'print only where it listens')
+    .action(async (flags: TrackerFlags) => {
+      const tracker = await startTracker({ host: flags.host, port: flags.port });
+      process.stdout.write(
+        `tracker listening on ${tracker.host}:${tracker.port}; ${announceUrls(tracker.host, tracker.port)}\n`,
+      );
+      let last = '';
+      const status = setInterval(() => {
+        const line = `${tracker.swarms.torrentCount} torrents, ${tracker.swarms.peerCount} peers`;
+        if (line !== last && !flags.quiet) process.stdout.write(`${line}\n`);
+        last = line;
+      }, STATUS_EVERY_MS);
+      const signal = await untilInterrupted();
+      clearInterval(status);
+      await tracker.close();
+      if (!flags.quiet) process.stdout.write(`tracker stopped (${signal})\n`);
+    });
+}
+
+/** The announce URL, or the URLs, when the tracker listens on every address, by which others reach it. */
+function announceUrls(host: string, port: number): string {
+  if (host !== '0.0.0.0' && host !== '::')
+    return `announce URL http://${host.includes(':') ? `[${host}]` : host}:${port}/announce`;
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((face) => face !== undefined && face.family === 'IPv4' && !face.internal)
+    .map((face) => face?.address);
+  const hosts = addresses.length > 0 ? addresses.join(', ') : "this machine's address";
+  return `announce URL http://HOST:${port}/announce, HOST one of ${hosts}`;
+}
+
+function untilInterrupted(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
