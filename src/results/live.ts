@@ -152,8 +152,9 @@ function liveSeries(stats: NetStats, meta: LiveRunMeta): SwarmSeries {
     timeS: [...s.timeS],
     leechers: s.timeS.map((_, i) => (meta.role === 'leecher' && !done(i) ? 1 : 0)),
     seeds: s.timeS.map((_, i) => (meta.role === 'seed' || done(i) ? 1 : 0)),
-    meanPieces: s.timeS.map((_, i) => (meta.role === 'leecher' ? (s.pieces[i] ?? 0) : null)),
-    minAvailability: s.timeS.map(() => null),
+    // NaN (null in JSON): no leecher present.
+    meanPieces: s.timeS.map((_, i) => (meta.role === 'leecher' ? (s.pieces[i] ?? 0) : Number.NaN)),
+    minAvailability: s.timeS.map(() => Number.NaN),
     uploadBps: s.timeS.map((t, i) => {
       if (i === 0) return 0;
       const dt = t - (s.timeS[i - 1] as number);

@@ -66,7 +66,6 @@ export class NetPeer implements PeerOutbox<string> {
   readonly core: BtPeer<string>;
   readonly stats: NetStats;
   readonly peerId: Uint8Array;
-  private readonly torrent: TorrentShape;
   private readonly geometry: TorrentGeometry;
   private readonly server: Server;
   private readonly byLink = new Map<number, WireConnection>();
@@ -94,7 +93,6 @@ export class NetPeer implements PeerOutbox<string> {
 
   constructor(private readonly options: NetPeerOptions) {
     const { torrent } = options;
-    this.torrent = torrent;
     this.geometry = new TorrentGeometry(torrent.totalLength, torrent.pieceLength, BLOCK_BYTES);
     this.peerId = options.peerId ?? makePeerId();
     this.stats = newStats(torrent.pieceCount, options.held.count);

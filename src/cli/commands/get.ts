@@ -116,8 +116,9 @@ function doneLine(session: Session, out: string, wallMs: number): string {
   const stats = peer.stats;
   const got = peer.core.bytesReceived;
   const seconds = wallMs / 1000;
-  const from = new Set(stats.connections.filter((c) => c.bytesDown > 0 || c.closedS === null).map((c) => c.address))
-    .size;
+  const from = new Set(
+    stats.connections.filter((c) => c.bytesDown > 0 || c.closedS === null).map((c) => c.address),
+  ).size;
   const already = stats.piecesAtStart > 0 ? `; ${stats.piecesAtStart} pieces were already there` : '';
   return `got ${metainfo.name} (${mib(metainfo.totalLength)}) into ${out} in ${seconds.toFixed(2)} s: ${mib(got)} at ${(got / 2 ** 20 / seconds).toFixed(1)} MiB/s from ${from} peer${from === 1 ? '' : 's'}, ${stats.hashFailures} hash failure${stats.hashFailures === 1 ? '' : 's'}${already}`;
 }

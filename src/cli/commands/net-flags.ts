@@ -15,11 +15,19 @@ export interface NetFlags {
 export function addNetFlags(command: Command, defaultPort: number): Command {
   return command
     .option('--host <address>', 'the address to listen on', '0.0.0.0')
-    .option('--port <n>', 'the TCP port to listen on (0: any free one)', wholeNumber('--port', 0, 65535), defaultPort)
+    .option(
+      '--port <n>',
+      'the TCP port to listen on (0: any free one)',
+      wholeNumber('--port', 0, 65535),
+      defaultPort,
+    )
     .option('--dial-from <address>', 'the local address to connect and announce from')
-    .option('--peer <host:port>', 'a peer to connect to besides the tracker\'s (repeatable)', repeatable, [])
+    .option('--peer <host:port>', "a peer to connect to besides the tracker's (repeatable)", repeatable, [])
     .option('--no-tracker', "never ask the torrent's tracker: only the --peer peers")
-    .option('--json <file>', 'write the results (bytes each way per peer, pieces, hash failures, time series)')
+    .option(
+      '--json <file>',
+      'write the results (bytes each way per peer, pieces, hash failures, time series)',
+    )
     .option('-q, --quiet', 'no progress bar or status lines');
 }
 
