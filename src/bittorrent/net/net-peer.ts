@@ -45,6 +45,8 @@ export interface NetPeerOptions {
   readonly timers?: PeerTimers;
   /** Memory for pieces kept to serve blocks from. */
   readonly cacheBytes?: number;
+  /** Says what happens to connections (`--verbose`). */
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 export interface NetPeerListener {
@@ -267,6 +269,7 @@ export class NetPeer implements PeerOutbox<string> {
       bytesDown: 0,
     };
     this.records.set(connection, record);
+    this.options.log?.(`opened ${connection.remote} (${connection.outbound ? 'dialled' : 'came in'})`);
     addConnection(this.stats, record);
     socket.on('data', (chunk: Buffer) => this.onData(connection, chunk));
   }
@@ -283,13 +286,26 @@ export class NetPeer implements PeerOutbox<string> {
       for (const message of messages) {
         const link = connection.link;
         if (link === undefined) return;
-        if (message.kind === 'handshake') this.noteHandshake(connection, message.peerId);
-        else if (message.kind === 'piece') connection.blockBytesIn += message.length;
+        if (message.kind === 'handshake') {
+          this.noteHandshake(connection, message.peerId);
+        } else if (message.kind === 'bitfield' && connection.gotFirst) {
+          // aria2c sends a bitfield again later on (BEP 3 allows one only first): read it as haves, which
+          // can only add to what we knew of it.
+          message.pieces.forEach((index) => {
+            if (connection.link === link) this.core.handle(link, { kind: 'have', index }, now);
+          });
+          continue;
+        } else {
+          if (message.kind === 'piece') connection.blockBytesIn += message.length;
+          connection.gotFirst = true;
+        }
         this.core.handle(link, message, now);
       }
     });
-    if (error !== null && connection.link !== undefined)
-      this.hangUp(connection, `protocol: ${error.message}`);
+    if (error !== null && connection.link !== undefined) {
+      // Bytes that are not a handshake cost us nothing: often an encrypting client (MSE) trying first.
+      this.hangUp(connection, `protocol: ${error.message}`, connection.peerId !== undefined);
+    }
   }
 
   private noteHandshake(connection: WireConnection, peerId: Uint8Array): void {
@@ -299,10 +315,11 @@ export class NetPeer implements PeerOutbox<string> {
   }
 
   /** We close a connection the core still holds (bad bytes, a peer that does not read). */
-  private hangUp(connection: WireConnection, reason: string): void {
+  private hangUp(connection: WireConnection, reason: string, strike = true): void {
     const link = connection.link;
     this.forgetConnection(connection, reason);
-    this.strike(connection.host);
+    this.stats.protocolErrors++;
+    if (strike) this.strike(connection.host);
     connection.close();
     if (link !== undefined) this.enter((now) => this.core.handleClosed(link, now));
   }
@@ -322,6 +339,9 @@ export class NetPeer implements PeerOutbox<string> {
     connection.link = undefined;
     const record = this.records.get(connection);
     if (record !== undefined && record.closedS === null) {
+      this.options.log?.(
+        `closed ${connection.remote} (${record.client || 'no handshake'}): ${reason}; ${connection.blockBytesIn} bytes in, ${connection.blockBytesOut} out`,
+      );
       record.closedS = this.now();
       record.closeReason = reason;
       record.bytesUp = connection.blockBytesOut;
@@ -331,7 +351,6 @@ export class NetPeer implements PeerOutbox<string> {
 
   /** One more protocol error from this host; too many, and it is refused for the rest of the run. */
   private strike(host: string): void {
-    this.stats.protocolErrors++;
     const strikes = (this.strikes.get(host) ?? 0) + 1;
     this.strikes.set(host, strikes);
     if (strikes >= (this.options.strikesBeforeBan ?? 3)) this.banHost(host);
@@ -386,7 +405,8 @@ export class NetPeer implements PeerOutbox<string> {
     if (connection === undefined) return;
     const text = reason.kind === 'protocol' ? `protocol: ${reason.detail}` : reason.kind;
     this.forgetConnection(connection, text);
-    if (reason.kind === 'protocol' || reason.kind === 'wrong-torrent') this.strikeLater(connection.host);
+    if (reason.kind === 'protocol' || reason.kind === 'wrong-torrent') this.stats.protocolErrors++;
+    if (reason.kind === 'protocol') this.strikeLater(connection.host);
     // Let what we queued (a last have, a reject) go before the connection closes.
     connection.closed = true;
     connection.socket.end();

@@ -21,6 +21,7 @@ export interface SessionOptions {
   readonly peers: readonly string[];
   /** Never ask the torrent's tracker (the given peers only). */
   readonly noTracker: boolean;
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 export interface Session {
@@ -57,6 +58,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     dialFrom,
     peers: options.peers,
     peerId,
+    log: options.log,
     announce: useTracker
       ? trackerAnnouncer(metainfo.announce, metainfo.infoHash, peerId, dialFrom)
       : undefined,

@@ -25,6 +25,8 @@ export class WireConnection {
   blockBytesOut = 0;
   /** Blocks the core handed over that wait for their data to be read: withdrawn ones are dropped here. */
   readonly reading = new Set<string>();
+  /** Its first message after the handshake has come: a bitfield now is a late one. */
+  gotFirst = false;
   /** Our first message after the handshake has gone: a broadcast have may follow it. */
   sentFirst = false;
   closed = false;

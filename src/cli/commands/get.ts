@@ -43,6 +43,7 @@ export function registerGet(program: Command): void {
       dialFrom: flags.dialFrom,
       peers: flags.peer,
       noTracker: !flags.tracker,
+      log: flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
     });
     const outcome = await download(session, flags);
     const say = (line: string) => {

@@ -10,6 +10,7 @@ export interface NetFlags {
   tracker: boolean;
   json?: string;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 export function addNetFlags(command: Command, defaultPort: number): Command {
@@ -28,7 +29,8 @@ export function addNetFlags(command: Command, defaultPort: number): Command {
       '--json <file>',
       'write the results (bytes each way per peer, pieces, hash failures, time series)',
     )
-    .option('-q, --quiet', 'no progress bar or status lines');
+    .option('-q, --quiet', 'no progress bar or status lines')
+    .option('--verbose', 'say on standard error when each connection opens and closes, and why');
 }
 
 /** Resolves on the first SIGINT or SIGTERM (and stops listening for them). */

@@ -35,6 +35,7 @@ export function registerSeed(program: Command): void {
       dialFrom: flags.dialFrom,
       peers: flags.peer,
       noTracker: !flags.tracker,
+      log: flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
     });
     let failure: Error | undefined;
     let stopOnFailure = () => {};

@@ -128,14 +128,18 @@ describe('hostile peers against the net runtime', () => {
     expect(peer.core.linkCount).toBe(0);
   });
 
-  it('refuses a host after three protocol errors', async () => {
+  it('refuses a host after three protocol errors past the handshake, not for bytes before one', async () => {
     const { peer } = await startPeer({ host: '127.0.0.1' });
-    const garbage = new Uint8Array(68).fill(0xff);
-    for (let i = 0; i < 3; i++) await sendAndAwaitClose('127.0.0.7', peer.port, garbage);
+    // Not a handshake (an encrypting client's first try looks like this): hung up on, not held against it.
+    for (let i = 0; i < 3; i++)
+      await sendAndAwaitClose('127.0.0.7', peer.port, new Uint8Array(96).fill(0xff));
+    expect(peer.stats.bannedHosts).toEqual([]);
+    const huge = concat(handshake(torrent.infoHash), lengthPrefix(0x80000000, 7));
+    for (let i = 0; i < 3; i++) await sendAndAwaitClose('127.0.0.7', peer.port, huge);
     expect(peer.stats.bannedHosts).toEqual(['127.0.0.7']);
-    // Banned: even a correct handshake is hung up on at once.
+    // Banned: even a correct handshake is hung up on at once, and not read.
     await sendAndAwaitClose('127.0.0.7', peer.port, handshake(torrent.infoHash));
-    expect(peer.stats.protocolErrors).toBe(3);
+    expect(peer.stats.protocolErrors).toBe(6);
   });
 
   it('drops pieces that fail their hash, bans the sender, and ends with the exact bytes', async () => {

@@ -1,6 +1,8 @@
 // The net runtime on loopback: two cores over real TCP sockets, in one process.
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bitset } from '../../../src/bittorrent/core/bitset.ts';
+import { encodeHandshake, encodeMessage, WireDecoder } from '../../../src/bittorrent/core/codec.ts';
 import { NetPeer } from '../../../src/bittorrent/net/net-peer.ts';
 import { MemoryStore, makeContent, memoryTorrent } from './memory-torrent.ts';
 
@@ -53,5 +55,40 @@ describe('the net runtime on loopback', () => {
     expect(leecher.peer.stats.hashFailures).toBe(0);
     expect(leecher.peer.stats.pieces).toBe(torrent.pieceCount);
     expect(leecher.peer.core.bytesReceived).toBe(content.length);
+  });
+});
+
+describe('the net runtime and clients that bend BEP 3', () => {
+  it('reads a bitfield sent again later (as aria2c does) as haves', async () => {
+    const content = makeContent(4 * 16384, 9);
+    const torrent = memoryTorrent(content, 16384);
+    const { peer } = await startPeer({
+      torrent,
+      store: new MemoryStore(torrent),
+      held: new Bitset(torrent.pieceCount),
+      host: '127.0.0.1',
+      port: 0,
+      seed: 3,
+    });
+    const socket = connect({ host: '127.0.0.1', port: peer.port, localAddress: '127.0.0.14' });
+    const pieces = torrent.pieceCount;
+    const late = new Bitset(pieces);
+    late.add(2);
+    const peerId = new TextEncoder().encode('-A20000-abcdefghijkl');
+    const heard: string[] = [];
+    const decoder = new WireDecoder({ pieces, maxBlockBytes: 16384, expectHandshake: true });
+    socket.on('data', (chunk) => {
+      for (const message of decoder.push(chunk).messages) heard.push(message.kind);
+    });
+    await new Promise<void>((resolve) => socket.on('connect', resolve));
+    socket.write(encodeHandshake({ kind: 'handshake', infoHash: torrent.infoHash, peerId, fast: true }));
+    socket.write(encodeMessage({ kind: 'have-none' }, pieces));
+    socket.write(encodeMessage({ kind: 'bitfield', pieces: late }, pieces));
+    for (let i = 0; i < 100 && !heard.includes('interested'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    // It has piece 2 now, and the connection stays up.
+    expect(heard).toContain('interested');
+    expect(peer.core.linkCount).toBe(1);
+    socket.destroy();
   });
 });
