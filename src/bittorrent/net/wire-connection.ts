@@ -30,6 +30,7 @@ export class WireConnection {
   /** Our first message after the handshake has gone: a broadcast have may follow it. */
   sentFirst = false;
   closed = false;
+  private corked = false;
 
   constructor(
     readonly socket: Socket,
@@ -52,6 +53,7 @@ export class WireConnection {
     if (this.closed) return false;
     const bytes =
       message.kind === 'handshake' ? encodeHandshake(message) : encodeMessage(message, this.pieces);
+    this.batch();
     this.socket.write(bytes);
     return this.checkQueue();
   }
@@ -59,14 +61,27 @@ export class WireConnection {
   /** Writes a piece message from data read elsewhere; `sent` runs once it has left our buffers. */
   sendBlock(block: BlockRef, data: Uint8Array, sent: () => void): boolean {
     if (this.closed) return false;
-    this.socket.cork();
+    this.batch();
     this.socket.write(encodePieceHeader(block, this.pieces));
     this.socket.write(data, (error) => {
       if (error === undefined || error === null) sent();
     });
-    this.socket.uncork();
     this.blockBytesOut += block.length;
     return this.checkQueue();
+  }
+
+  /**
+   * Holds what is written until the current turn of the event loop ends, then sends it in one system
+   * call: one call into the core may send dozens of small messages (a request per block asked).
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   close(): void {
