@@ -2,7 +2,8 @@
 // (bench/*-case.mjs) so that its peak memory is its own. Suites: `classic` (issue 2's scenarios on both
 // runtimes) and `swarm` (a flash crowd of 1,000 peers x 1,000 pieces) by default; `swarm-10k`,
 // `swarm-100k` and `swarm-100k-start` (its first five virtual minutes) on request, as they take minutes
-// to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays.
+// to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays; `net`, on
+// request, live downloads on loopback against aria2c (needs aria2c).
 // Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
 // 100k peers under 10 minutes within 8 GB (2-core machine).
 import { execFileSync } from 'node:child_process';
@@ -204,6 +205,53 @@ function compare(): void {
   );
 }
 
+/**
+ * Live swarms on loopback (issue 14): 64 MiB from one seed to one leecher, then to 8 leechers at once,
+ * swarmlab -> swarmlab against aria2c -> aria2c, alternately in one run (only the ratio travels), each
+ * through `swarmlab tracker`. The time runs from the leechers' start, start-up included, to the last
+ * one's exit. Then what the parts cost alone on this machine (net-parts-case.mjs).
+ */
+function net(): void {
+  const sizeMiB = 64;
+  process.stdout.write(`processor: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)\n`);
+  const parts = runCase('./net-parts-case.mjs', { sizeMiB });
+  for (const leechers of [1, 8]) {
+    const rounds = leechers === 1 ? 3 : 2;
+    const times: Record<string, number[]> = { swarmlab: [], aria2c: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const client of ['swarmlab', 'aria2c']) {
+        const f = runCase('./net-case.mjs', { client, leechers, sizeMiB });
+        (times[client] as number[]).push(Number(f.lastMs) / 1000);
+      }
+    }
+    const best = (client: string) => Math.min(...(times[client] as number[]));
+    print(
+      [
+        `${sizeMiB} MiB, 1 seed -> ${leechers} leecher${leechers === 1 ? '' : 's'}`,
+        `wall s (${rounds} runs)`,
+        'best s',
+      ],
+      ['swarmlab', 'aria2c'].map((client) => [
+        `${client} -> ${client}`,
+        (times[client] as number[]).map((t) => t.toFixed(2)).join(' '),
+        best(client).toFixed(2),
+      ]),
+    );
+    process.stdout.write(
+      `ratio swarmlab / aria2c (best): ${(best('swarmlab') / best('aria2c')).toFixed(2)} (goal at most 0.5)\n\n`,
+    );
+  }
+  print(
+    [`${sizeMiB} MiB, each part alone`, 'ms'],
+    [
+      ['SHA-1 of every piece (node:crypto)', Number(parts.hashMs).toFixed(0)],
+      ['write every piece to a file (page cache)', Number(parts.diskMs).toFixed(0)],
+      ['loopback TCP in 16 KiB blocks', Number(parts.socketMs).toFixed(0)],
+      ['start the CLI (swarmlab --version)', Number(parts.startupMs).toFixed(0)],
+    ],
+  );
+}
+
 const suites: Record<string, () => void> = {
   compare,
   classic,
@@ -213,6 +261,7 @@ const suites: Record<string, () => void> = {
   // The first five virtual minutes of the 100k crowd: its memory at full size, and its pace, in minutes.
   'swarm-100k-start': () => swarm(100_000, 1000, 300),
   floor,
+  net,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length === 0 ? ['classic', 'swarm'] : chosen) {
