@@ -1,7 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-/** The suites that run a whole program: the CLI (in-process or as a child), and reports in Chromium. */
-const END_TO_END = ['test/cli/**/*.test.ts', 'test/report/browser.test.ts'];
+/**
+ * The suites that run a whole program: the CLI (in-process or as a child), reports in Chromium, and
+ * live swarms with other BitTorrent programs (opentracker, aria2c, qBittorrent) on loopback.
+ */
+const END_TO_END = [
+  'test/cli/**/*.test.ts',
+  'test/report/browser.test.ts',
+  'test/bittorrent/net/interop/**/*.test.ts',
+];
 /** The suites that run simulations: the classic runtimes, the swarm simulator, the theory checks. */
 const SIMULATION = [
   'test/classic/sim/**/*.test.ts',

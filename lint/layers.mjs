@@ -6,13 +6,18 @@
 //   module, and it reads no clock, timer or ambient randomness;
 // - the two products, classic/ and bittorrent/, never import each other;
 // - util/ imports nothing else of src/; report/ reads results/ (and util/), never a runtime;
-//   nothing imports cli/.
+//   nothing imports cli/;
+// - the simulator (bittorrent/sim) never imports the live runtime (bittorrent/net): a simulated run
+//   touches no socket or disk, so that it stays deterministic. The live runtime, like any runtime, may
+//   import its core, util/, node: modules and packages.
 // Usage: node lint/layers.mjs [SRC_DIR]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PRODUCTS = ['classic', 'bittorrent'];
+/** Simulator -> the live runtime it must not reach. */
+const LIVE_RUNTIMES = new Map([['bittorrent/sim', 'bittorrent/net']]);
 const CORES = ['classic/protocol', 'bittorrent/core'];
 /** What a core must not touch, besides imports: each is ambient time, timers or randomness. */
 const AMBIENT = [
@@ -107,6 +112,8 @@ function ruleBroken(from, to) {
   if (from === 'report' && to !== 'results' && to !== 'util')
     return `report/ imports ${to}/; a report reads results, never a runtime`;
   if (to === 'cli') return `${from}/ imports cli/; nothing imports the command line`;
+  if (LIVE_RUNTIMES.get(from) === to)
+    return `the simulator ${from} imports the live runtime ${to}/; a simulated run touches no socket or disk`;
   return undefined;
 }
 

@@ -100,4 +100,24 @@ describe('lint/layers.mjs', () => {
       ]),
     );
   });
+
+  it('lets the live runtime use its core, util/ and node: modules, and keeps the simulator off it', () => {
+    const live = {
+      ...CLEAN,
+      'bittorrent/net/storage.ts':
+        "import { open } from 'node:fs/promises';\nimport { y } from '../core/peer.ts';\nimport { x } from '../../util/rng.ts';\nexport const s = 1;\n",
+    };
+    expect(check(tree(live))).toEqual([]);
+    const problems = check(
+      tree({
+        ...live,
+        'bittorrent/sim/flows.ts': "import { s } from '../net/storage.ts';\nexport const f = s;\n",
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(
+        'src/bittorrent/sim/flows.ts:1: the simulator bittorrent/sim imports the live runtime bittorrent/net/',
+      ),
+    ]);
+  });
 });

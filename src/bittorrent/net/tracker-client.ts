@@ -80,7 +80,7 @@ export async function announce(
     ...(params.numwant === undefined ? [] : [`numwant=${params.numwant}`]),
     ...(params.ip === undefined ? [] : [`ip=${percentEncode(params.ip)}`]),
   ].join('&');
-  const answer = await get(withQuery(url, query), options);
+  const answer = await get(url, query, options);
   if (!answer.ok) return answer;
   return readAnnounce(answer.value);
 }
@@ -102,7 +102,7 @@ export async function scrape(
   const url = scrapeUrl(announceUrl);
   if (url === undefined) return { ok: false, reason: `${announceUrl} has no scrape URL (BEP 48)` };
   const query = infoHashes.map((hash) => `info_hash=${percentEncode(hash)}`).join('&');
-  const answer = await get(withQuery(url, query), options);
+  const answer = await get(url, query, options);
   if (!answer.ok) return answer;
   const files = answer.value.get('files');
   if (!(files instanceof Map)) return { ok: false, reason: "the scrape answer has no 'files' dictionary" };
@@ -120,7 +120,7 @@ export async function scrape(
 
 /** BEP 48: the announce URL with the `announce` that starts its last path component made `scrape`. */
 export function scrapeUrl(announceUrl: string): string | undefined {
-  const match = /^([^?#]*\/)announce([^/?#]*)(.*)$/.exec(announceUrl);
+  const match = /^([^?#]*\/)announce([^/?#]*)((?:[?#].*)?)$/.exec(announceUrl);
   return match === null ? undefined : `${match[1]}scrape${match[2]}${match[3]}`;
 }
 
@@ -209,16 +209,17 @@ type Answer =
   | { readonly ok: true; readonly value: BencodeDict }
   | { readonly ok: false; readonly reason: string };
 
-/** GETs `url` and decodes its bencoded dictionary, within the time and size bounds. */
-function get(url: string, options: RequestOptions): Promise<Answer> {
+/** GETs `base` with `query` and decodes its bencoded dictionary, within the time and size bounds. */
+function get(base: string, query: string, options: RequestOptions): Promise<Answer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(base);
   } catch {
-    return Promise.resolve({ ok: false, reason: `'${url}' is not a URL` });
+    return Promise.resolve({ ok: false, reason: `'${base}' is not a URL` });
   }
+  const url = withQuery(base, query);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     return Promise.resolve({
       ok: false,
@@ -234,9 +235,12 @@ function get(url: string, options: RequestOptions): Promise<Answer> {
       req.destroy();
       resolve(answer);
     };
+    // A connection per request (announces are minutes apart): trackers such as opentracker close it
+    // after the answer, and a kept-alive socket reused after that fails as 'socket hang up'.
     const head = {
       method: 'GET',
-      headers: { 'accept-encoding': 'identity' },
+      agent: false,
+      headers: { 'accept-encoding': 'identity', connection: 'close' },
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
     };
     const req = request(url, head, (response) => {

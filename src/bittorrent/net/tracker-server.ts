@@ -57,10 +57,17 @@ export async function startTracker(options: TrackerOptions): Promise<RunningTrac
   );
   server.maxConnections = MAX_CONNECTIONS;
   server.maxRequestsPerSocket = 100;
-  // A connection that breaks mid-request is the client's problem, never the tracker's.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // A request that is not HTTP, or whose head is too long, is answered with a failure reason and the
+  // connection closed; it never reaches the tracker.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'the request is too long' : 'not an HTTP request';
+    const body = encodeBencode(failure(reason));
+    const head = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`;
+    socket.end(Buffer.concat([Buffer.from(head), body]));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

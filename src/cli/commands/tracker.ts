@@ -2,6 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { startTracker } from '../../bittorrent/net/tracker-server.ts';
+import { UsageError } from '../errors.ts';
 import { wholeNumber } from '../options.ts';
 
 interface TrackerFlags {
@@ -21,7 +22,13 @@ export function registerTracker(program: Command): void {
     .requiredOption('--port <n>', 'port to listen on (0: any free port)', wholeNumber('--port', 0, 65_535))
     .option('-q, --quiet', 'print only where it listens')
     .action(async (flags: TrackerFlags) => {
-      const tracker = await startTracker({ host: flags.host, port: flags.port });
+      // Listening for the signals before anything else: a signal that comes early still stops it cleanly.
+      const interrupted = untilInterrupted();
+      const tracker = await startTracker({ host: flags.host, port: flags.port }).catch(
+        (error: NodeJS.ErrnoException) => {
+          throw listenError(flags, error);
+        },
+      );
       process.stdout.write(
         `tracker listening on ${tracker.host}:${tracker.port}; ${announceUrls(tracker.host, tracker.port)}\n`,
       );
@@ -31,7 +38,7 @@ export function registerTracker(program: Command): void {
         if (line !== last && !flags.quiet) process.stdout.write(`${line}\n`);
         last = line;
       }, STATUS_EVERY_MS);
-      const signal = await untilInterrupted();
+      const signal = await interrupted;
       clearInterval(status);
       await tracker.close();
       if (!flags.quiet) process.stdout.write(`tracker stopped (${signal})\n`);
@@ -48,6 +55,21 @@ function announceUrls(host: string, port: number): string {
     .map((face) => face?.address);
   const hosts = addresses.length > 0 ? addresses.join(', ') : "this machine's address";
   return `announce URL http://HOST:${port}/announce, HOST one of ${hosts}`;
+}
+
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use',
+  EACCES: 'not permitted (a port below 1024 needs privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  ENOTFOUND: 'no such host',
+};
+
+/** A listen that failed for a reason the user can fix is a usage error (exit 2); others are not. */
+function listenError(flags: TrackerFlags, error: NodeJS.ErrnoException): Error {
+  const problem = error.code === undefined ? undefined : LISTEN_PROBLEMS[error.code];
+  return problem === undefined
+    ? error
+    : new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${problem}`);
 }
 
 function untilInterrupted(): Promise<NodeJS.Signals> {

@@ -1,0 +1,62 @@
+// Debian's aria2c for interop tests, on loopback only, with every way of finding peers but the tracker
+// turned off (DHT, local peer discovery, peer exchange), so that a test knows where its peers come from.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+
+/** Whether aria2c is installed (`.ci/run` installs it; a developer may not have it). */
+export function hasAria2c(): boolean {
+  try {
+    execFileSync('which', ['aria2c'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What every aria2c of a test is given: no DHT, LPD, PEX; no config file; quiet. */
+export const ARIA2_OFFLINE = [
+  '--no-conf=true',
+  '--enable-dht=false',
+  '--enable-dht6=false',
+  '--bt-enable-lpd=false',
+  '--enable-peer-exchange=false',
+  '--disable-ipv6=true',
+  '--summary-interval=0',
+  '--console-log-level=warn',
+  '--auto-save-interval=0',
+  '--file-allocation=none',
+] as const;
+
+export interface Aria2 {
+  readonly child: ChildProcess;
+  /** Everything it printed, both streams. */
+  output(): string;
+  /** Its exit code (null if killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** Ends it (SIGTERM, then SIGKILL after 5 s) if it still runs. */
+  stop(): Promise<void>;
+}
+
+/** Runs `aria2c ...ARIA2_OFFLINE ...args`. */
+export function runAria2c(args: readonly string[]): Aria2 {
+  const child = spawn('aria2c', [...ARIA2_OFFLINE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
