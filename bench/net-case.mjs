@@ -101,7 +101,7 @@ try {
       const host = `127.0.0.${70 + i}`;
       const leecher =
         client === 'swarmlab'
-          ? swarmlab(['get', torrent, '--out', out, '--host', host, '-q'])
+          ? swarmlab(['get', torrent, '--out', out, '--host', host, '-q', '--json', `${out}.json`])
           : run('aria2c', [
               ...ARIA2_ALONE,
               `--interface=${host}`,
@@ -121,8 +121,20 @@ try {
     const got = await readFile(join(outs[i], 'file.bin'));
     if (sha1(got) !== sha1(content)) throw new Error(`leecher ${i} wrote other bytes`);
   }
+  // Where a swarmlab leecher's time went, from its results: until its peer was made (process start,
+  // modules, the torrent, the folder), until its first connection (tracker), and the transfer.
+  const phases = [];
+  if (client === 'swarmlab') {
+    for (const [i, out] of outs.entries()) {
+      const results = JSON.parse(await readFile(`${out}.json`, 'utf8'));
+      const openedS = Math.min(...results.live.connections.map((c) => c.openedS));
+      const completedS = results.peers[0].completedS;
+      phases.push({ wallS: finishedMs[i] / 1000, openedS, completedS });
+    }
+  }
   process.stdout.write(
     `${JSON.stringify({
+      phases,
       client,
       leechers,
       sizeMiB,
