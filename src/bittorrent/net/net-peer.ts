@@ -56,7 +56,11 @@ export interface NetPeerListener {
   failed?(error: Error): void;
 }
 
-/** Pieces are announced to the tracker-less swarm no more often than this. */
+/** Blocks asked of a link: at least the issue's 16, at most 4 MiB; in between, this much of its rate. */
+const MIN_REQUESTS_IN_FLIGHT = 16;
+const MAX_REQUESTS_IN_FLIGHT = 256;
+const PIPELINE_QUEUE_S = 1;
+/** The tracker-less "announce" is answered no more often than this. */
 const STATIC_PEERS_SPACING_S = 5;
 const DIAL_TIMEOUT_MS = 10_000;
 /** How long `stop` waits for the tracker to hear `stopped`. */
@@ -81,6 +85,7 @@ export class NetPeer implements PeerOutbox<string> {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private nextSampleS = 0;
+  private lastPipelineS = 0;
   private readonly startedAt = performance.now();
   /** Blocks of pieces not yet whole, by piece. */
   private readonly partial = new Map<number, Uint8Array>();
@@ -199,9 +204,31 @@ export class NetPeer implements PeerOutbox<string> {
   }
 
   private takeSample(now: number): void {
+    this.sizePipelines(now);
     const connections = this.byLink.size;
     sample(this.stats, now, this.core.bytesReceived, this.core.bytesSent, connections);
     this.nextSampleS = now + this.stats.sampleEveryS;
+  }
+
+  /**
+   * Pipelining adapted to each link: enough blocks asked to cover what it delivered in
+   * `PIPELINE_QUEUE_S` at the rate of the last sample, within bounds (libtorrent sizes its queue so).
+   */
+  private sizePipelines(now: number): void {
+    const elapsedS = now - this.lastPipelineS;
+    this.lastPipelineS = now;
+    if (elapsedS <= 0) return;
+    for (const [link, connection] of this.byLink) {
+      const rateBps = (connection.blockBytesIn - connection.bytesInAtSample) / elapsedS;
+      connection.bytesInAtSample = connection.blockBytesIn;
+      if (rateBps <= 0) continue;
+      const blocks = Math.ceil((rateBps * PIPELINE_QUEUE_S) / BLOCK_BYTES);
+      this.core.setRequestsInFlight(
+        link as LinkId,
+        Math.min(MAX_REQUESTS_IN_FLIGHT, Math.max(MIN_REQUESTS_IN_FLIGHT, blocks)),
+        now,
+      );
+    }
   }
 
   // --- sockets ---

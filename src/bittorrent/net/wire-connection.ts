@@ -23,6 +23,8 @@ export class WireConnection {
   /** Piece data moved, each way (headers and other messages are not counted). */
   blockBytesIn = 0;
   blockBytesOut = 0;
+  /** `blockBytesIn` at the last stats sample: the link's rate sizes its pipeline. */
+  bytesInAtSample = 0;
   /** Blocks the core handed over that wait for their data to be read: withdrawn ones are dropped here. */
   readonly reading = new Set<string>();
   /** Its first message after the handshake has come: a bitfield now is a late one. */
