@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { installed, type Running, start, startSwarmlab } from './live-processes.ts';
+import { installed, makeTorrent, type Running, start, startSwarmlab } from './live-processes.ts';
 import { makeTempDir, removeTempDirs, swarmlab } from './spawn.ts';
 
 const HAVE_ARIA2 = installed('aria2c');
@@ -50,19 +50,7 @@ async function shareFile(tracker: string): Promise<{ dir: string; torrent: strin
   const content = randomBytes(3 * 2 ** 20 + 4321);
   await mkdir(join(dir, 'data'));
   await writeFile(join(dir, 'data', 'file.bin'), content);
-  const torrent = join(dir, 'file.torrent');
-  const made = await swarmlab([
-    'make-torrent',
-    join(dir, 'data', 'file.bin'),
-    '--tracker',
-    tracker,
-    '--piece-length',
-    '65536',
-    '-o',
-    torrent,
-    '-q',
-  ]);
-  expect(made.code, made.stderr).toBe(0);
+  const torrent = await makeTorrent(join(dir, 'data', 'file.bin'), tracker, join(dir, 'file.torrent'));
   return { dir, torrent, content };
 }
 

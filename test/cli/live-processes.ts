@@ -3,7 +3,8 @@
 // (SIGINT, then SIGKILL) by the test that started them. Every address is on loopback.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './spawn.ts';
+import { expect } from 'vitest';
+import { ROOT, swarmlab } from './spawn.ts';
 
 /** A process is killed after this long whatever happens, so that a hang fails instead of stalling. */
 const LIFETIME_MS = 90_000;
@@ -96,4 +97,21 @@ export function installed(program: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `swarmlab make-torrent SOURCE` in 64 KiB pieces, announcing to `tracker`; returns the torrent's path. */
+export async function makeTorrent(source: string, tracker: string, torrent: string): Promise<string> {
+  const made = await swarmlab([
+    'make-torrent',
+    source,
+    '--tracker',
+    tracker,
+    '--piece-length',
+    '65536',
+    '-o',
+    torrent,
+    '-q',
+  ]);
+  expect(made.code, made.stderr).toBe(0);
+  return torrent;
 }

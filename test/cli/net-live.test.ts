@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readResults } from '../../src/results/read.ts';
 import type { SwarmResults } from '../../src/results/swarm.ts';
-import { type Running, startSwarmlab } from './live-processes.ts';
+import { makeTorrent, type Running, startSwarmlab } from './live-processes.ts';
 import { makeTempDir, removeTempDirs, swarmlab } from './spawn.ts';
 
 const running: Running[] = [];
@@ -28,19 +28,7 @@ async function shareFolder(
     await mkdir(join(dir, 'data', 'share', name, '..'), { recursive: true });
     await writeFile(join(dir, 'data', 'share', name), bytes);
   }
-  const torrent = join(dir, 'share.torrent');
-  const made = await swarmlab([
-    'make-torrent',
-    join(dir, 'data', 'share'),
-    '--tracker',
-    tracker,
-    '--piece-length',
-    '65536',
-    '-o',
-    torrent,
-    '-q',
-  ]);
-  expect(made.code, made.stderr).toBe(0);
+  const torrent = await makeTorrent(join(dir, 'data', 'share'), tracker, join(dir, 'share.torrent'));
   return { dir, torrent, files };
 }
 

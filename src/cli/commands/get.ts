@@ -2,15 +2,16 @@
 // with a progress bar; `--seed-after` goes on seeding until interrupted.
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { openSession, type Session } from '../../bittorrent/net/session.ts';
-import { jsonText } from '../../results/classic.ts';
-import { toLiveResults } from '../../results/live.ts';
-import { checkDestinations } from '../../util/destinations.ts';
-import { writeAll } from '../../util/output-set.ts';
+import type { Session } from '../../bittorrent/net/session.ts';
 import { downloadProgressBar } from '../progress.ts';
-import { VERSION } from '../version.ts';
-import { addNetFlags, interrupted, type NetFlags } from './net-flags.ts';
-import { printWritten } from './written.ts';
+import {
+  addNetFlags,
+  interrupted,
+  type NetFlags,
+  openFromFlags,
+  startPeer,
+  writeLiveResults,
+} from './net-command.ts';
 
 interface GetFlags extends NetFlags {
   out: string;
@@ -30,21 +31,8 @@ export function registerGet(program: Command): void {
     .requiredOption('--out <dir>', 'the folder to download into (what is there already is checked and kept)')
     .option('--seed-after', 'once complete, go on seeding until interrupted');
   addNetFlags(command, 0).action(async (torrentPath: string, flags: GetFlags) => {
-    if (flags.json !== undefined) {
-      await checkDestinations([{ kind: 'file', path: flags.json, flag: '--json' }], [torrentPath]);
-    }
     const startedMs = performance.now();
-    const session = await openSession({
-      torrentPath,
-      folder: flags.out,
-      mode: 'download',
-      host: flags.host,
-      port: flags.port,
-      dialFrom: flags.dialFrom,
-      peers: flags.peer,
-      noTracker: !flags.tracker,
-      log: flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
-    });
+    const session = await openFromFlags(torrentPath, flags.out, 'download', flags);
     const outcome = await download(session, flags);
     const say = (line: string) => {
       if (!flags.quiet) process.stdout.write(`${line}\n`);
@@ -58,21 +46,11 @@ export function registerGet(program: Command): void {
     }
     await peer.stop();
     await store.close();
-    if (flags.json !== undefined) {
-      const results = toLiveResults(peer.stats, {
-        source: torrentPath,
-        name: metainfo.name,
-        totalLength: metainfo.totalLength,
-        pieceLength: metainfo.pieceLength,
-        role: 'leecher',
-        endedS: flags.seedAfter ? peer.now() : endedS,
-        wallMs: performance.now() - startedMs,
-        swarmlab: VERSION,
-        createdAt: new Date(),
-      });
-      const json = flags.json;
-      printWritten(await writeAll((outputs) => outputs.write(json, jsonText(results))));
-    }
+    await writeLiveResults(flags, torrentPath, session, {
+      role: 'leecher',
+      endedS: flags.seedAfter ? peer.now() : endedS,
+      startedMs,
+    });
     if (outcome !== 'done') {
       throw new Interrupted(
         `stopped with ${store.held.count} of ${metainfo.pieceCount} pieces in ${flags.out}; the same command resumes`,
@@ -95,7 +73,7 @@ async function download(session: Session, flags: GetFlags): Promise<'done' | 'in
     finish = resolve;
     fail = reject;
   });
-  await peer.start({
+  await startPeer(session, flags, {
     pieceCompleted: (index) => {
       heldBytes += metainfo.pieceSize(index);
       bar.update(heldBytes, peer.core.linkCount);

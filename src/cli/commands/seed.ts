@@ -2,14 +2,14 @@
 // until interrupted (Ctrl-C or SIGTERM), then leave the swarm and write the results.
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { openSession } from '../../bittorrent/net/session.ts';
-import { jsonText } from '../../results/classic.ts';
-import { toLiveResults } from '../../results/live.ts';
-import { checkDestinations } from '../../util/destinations.ts';
-import { writeAll } from '../../util/output-set.ts';
-import { VERSION } from '../version.ts';
-import { addNetFlags, interrupted, type NetFlags } from './net-flags.ts';
-import { printWritten } from './written.ts';
+import {
+  addNetFlags,
+  interrupted,
+  type NetFlags,
+  openFromFlags,
+  startPeer,
+  writeLiveResults,
+} from './net-command.ts';
 
 interface SeedFlags extends NetFlags {
   data: string;
@@ -22,27 +22,15 @@ export function registerSeed(program: Command): void {
     .argument('<torrent>', 'the .torrent file')
     .requiredOption('--data <dir>', "the folder that holds the torrent's file or folder");
   addNetFlags(command, 6881).action(async (torrentPath: string, flags: SeedFlags) => {
-    if (flags.json !== undefined) {
-      await checkDestinations([{ kind: 'file', path: flags.json, flag: '--json' }], [torrentPath]);
-    }
     const startedMs = performance.now();
-    const { peer, store, metainfo } = await openSession({
-      torrentPath,
-      folder: flags.data,
-      mode: 'seed',
-      host: flags.host,
-      port: flags.port,
-      dialFrom: flags.dialFrom,
-      peers: flags.peer,
-      noTracker: !flags.tracker,
-      log: flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
-    });
+    const session = await openFromFlags(torrentPath, flags.data, 'seed', flags);
+    const { peer, store, metainfo } = session;
     let failure: Error | undefined;
     let stopOnFailure = () => {};
     const failed = new Promise<void>((resolve) => {
       stopOnFailure = resolve;
     });
-    await peer.start({
+    await startPeer(session, flags, {
       failed: (error) => {
         failure = error;
         stopOnFailure();
@@ -63,21 +51,7 @@ export function registerSeed(program: Command): void {
         `stopped seeding: sent ${(sent / 2 ** 20).toFixed(1)} MiB to ${peers} connection${peers === 1 ? '' : 's'}\n`,
       );
     }
-    if (flags.json !== undefined) {
-      const results = toLiveResults(peer.stats, {
-        source: torrentPath,
-        name: metainfo.name,
-        totalLength: metainfo.totalLength,
-        pieceLength: metainfo.pieceLength,
-        role: 'seed',
-        endedS: peer.now(),
-        wallMs: performance.now() - startedMs,
-        swarmlab: VERSION,
-        createdAt: new Date(),
-      });
-      const json = flags.json;
-      printWritten(await writeAll((outputs) => outputs.write(json, jsonText(results))));
-    }
+    await writeLiveResults(flags, torrentPath, session, { role: 'seed', endedS: peer.now(), startedMs });
     if (failure !== undefined) throw failure;
   });
 }
