@@ -7,11 +7,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readTorrentFile } from '../../src/bittorrent/net/metainfo.ts';
+import { hasOpentracker, startOpentracker } from '../bittorrent/support/opentracker.ts';
 import { installed, makeTorrent, type Running, start, startSwarmlab } from './live-processes.ts';
 import { makeTempDir, removeTempDirs, swarmlab } from './spawn.ts';
 
 const HAVE_ARIA2 = installed('aria2c');
 const HAVE_QBITTORRENT = installed('qbittorrent-nox');
+const HAVE_OPENTRACKER = hasOpentracker();
+if (!HAVE_OPENTRACKER)
+  process.stderr.write(
+    'interop: opentracker is not installed (apt-get install opentracker): skipping its test\n',
+  );
 if (!HAVE_ARIA2)
   process.stderr.write('interop: aria2c is not installed (apt-get install aria2): skipping its tests\n');
 if (!HAVE_QBITTORRENT)
@@ -145,6 +152,27 @@ describe('interop with real BitTorrent clients, on loopback', () => {
     );
     expect(await aria.exited, aria.output()).toBe(0);
     expect((await readFile(join(out, 'file.bin'))).equals(content)).toBe(true);
+  });
+
+  it.skipIf(!HAVE_OPENTRACKER)('swarmlab peers meet through opentracker', async () => {
+    // opentracker answers only the info-hashes it is given; the info-hash does not depend on the tracker.
+    const first = await shareFile('http://127.0.0.1:9/announce');
+    const { infoHash } = await readTorrentFile(first.torrent);
+    const tracker = await startOpentracker('127.0.0.49', [infoHash]);
+    try {
+      const torrent = await makeTorrent(
+        join(first.dir, 'data', 'file.bin'),
+        tracker.announceUrl,
+        join(first.dir, 'via-opentracker.torrent'),
+      );
+      await startSeed(torrent, join(first.dir, 'data'), '127.0.0.50');
+      const out = join(first.dir, 'out');
+      const got = await swarmlab(['get', torrent, '--out', out, '--host', '127.0.0.51']);
+      expect(got.code, got.stderr).toBe(0);
+      expect((await readFile(join(out, 'file.bin'))).equals(first.content)).toBe(true);
+    } finally {
+      await tracker.stop();
+    }
   });
 
   it.skipIf(!HAVE_QBITTORRENT)(
