@@ -564,7 +564,13 @@ export class NetPeer implements PeerOutbox<string> {
     }
     const answer = announcer({ ...request, port: this.listenPort }).then(
       (answer) => this.enter((now) => this.core.handlePeers([...answer.peers, ...extra], now)),
-      () => this.enter((now) => this.core.handleAnnounceFailure(now)),
+      () => {
+        this.enter((now) => this.core.handleAnnounceFailure(now));
+        // The tracker is down: the peers given are dialled all the same (the core refuses a second
+        // connection to a peer it has).
+        if (request.event !== 'stopped' && this.core.linkCount === 0)
+          for (const peer of extra) this.dial(peer);
+      },
     );
     if (request.event === 'stopped') this.stopAnnounce = answer;
   }

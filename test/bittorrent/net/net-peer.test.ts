@@ -92,3 +92,37 @@ describe('the net runtime and clients that bend BEP 3', () => {
     socket.destroy();
   });
 });
+
+describe('the net runtime when the tracker fails', () => {
+  it('dials the peers it was given all the same', async () => {
+    const content = makeContent(2 * 16384 + 5, 11);
+    const torrent = memoryTorrent(content, 16384);
+    const seed = await startPeer({
+      torrent,
+      store: new MemoryStore(torrent, content),
+      held: Bitset.full(torrent.pieceCount),
+      host: '127.0.0.15',
+      port: 0,
+      seed: 1,
+    });
+    const store = new MemoryStore(torrent);
+    let announces = 0;
+    const leecher = await startPeer({
+      torrent,
+      store,
+      held: new Bitset(torrent.pieceCount),
+      host: '127.0.0.16',
+      port: 0,
+      dialFrom: '127.0.0.16',
+      peers: [`127.0.0.15:${seed.peer.port}`],
+      announce: async () => {
+        announces++;
+        throw new Error('the tracker is down');
+      },
+      seed: 2,
+    });
+    await leecher.done;
+    expect(announces).toBeGreaterThan(0);
+    expect(Buffer.from(store.data).equals(Buffer.from(content))).toBe(true);
+  });
+});
