@@ -9,6 +9,11 @@ const TRACKER = 'http://127.0.0.1:6969/announce';
 
 afterAll(removeTempDirs);
 
+/** `swarmlab make-torrent INPUT --tracker TRACKER -o OUTPUT ...flags`, in this process. */
+function make(input: string, output: string, ...flags: string[]) {
+  return runCli(['make-torrent', input, '--tracker', TRACKER, '-o', output, ...flags]);
+}
+
 describe('swarmlab make-torrent', () => {
   it('writes a .torrent of a folder and says what it holds', async () => {
     const dir = await makeTempDir('make');
@@ -16,16 +21,7 @@ describe('swarmlab make-torrent', () => {
     await writeFile(join(dir, 'share', 'one'), 'x'.repeat(40_000));
     await writeFile(join(dir, 'share', 'sub', 'two'), 'y'.repeat(10));
     const out = join(dir, 'share.torrent');
-    const run = await runCli([
-      'make-torrent',
-      join(dir, 'share'),
-      '--tracker',
-      TRACKER,
-      '--piece-length',
-      '16KiB',
-      '-o',
-      out,
-    ]);
+    const run = await make(join(dir, 'share'), out, '--piece-length', '16KiB');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const meta = parseTorrent(await readFile(out), out);
@@ -40,7 +36,7 @@ describe('swarmlab make-torrent', () => {
     const dir = await makeTempDir('make-quiet');
     await writeFile(join(dir, 'file.bin'), 'data');
     const out = join(dir, 'file.torrent');
-    const run = await runCli(['make-torrent', join(dir, 'file.bin'), '--tracker', TRACKER, '-o', out, '-q']);
+    const run = await make(join(dir, 'file.bin'), out, '-q');
     expect(run.stdout).toBe(`wrote ${out}\n`);
     expect(run.code).toBe(0);
   });
@@ -58,15 +54,7 @@ describe('swarmlab make-torrent', () => {
   ])('refuses %j with exit 2, writing nothing', async (flags, message) => {
     const dir = await makeTempDir('make-bad');
     await writeFile(join(dir, 'file.bin'), 'data');
-    const run = await runCli([
-      'make-torrent',
-      join(dir, 'file.bin'),
-      '--tracker',
-      TRACKER,
-      '-o',
-      join(dir, 'x.torrent'),
-      ...flags,
-    ]);
+    const run = await make(join(dir, 'file.bin'), join(dir, 'x.torrent'), ...flags);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(await listDir(dir)).toEqual(['file.bin']);
@@ -74,26 +62,12 @@ describe('swarmlab make-torrent', () => {
 
   it('refuses a missing path, and a name it would refuse to download, with exit 2', async () => {
     const dir = await makeTempDir('make-names');
-    const missing = await runCli([
-      'make-torrent',
-      join(dir, 'nothing'),
-      '--tracker',
-      TRACKER,
-      '-o',
-      join(dir, 'x.torrent'),
-    ]);
+    const missing = await make(join(dir, 'nothing'), join(dir, 'x.torrent'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`swarmlab: ${join(dir, 'nothing')}: no such file or folder\n`);
     await mkdir(join(dir, 'odd'));
     await writeFile(join(dir, 'odd', 'line\nbreak'), 'x');
-    const odd = await runCli([
-      'make-torrent',
-      join(dir, 'odd'),
-      '--tracker',
-      TRACKER,
-      '-o',
-      join(dir, 'x.torrent'),
-    ]);
+    const odd = await make(join(dir, 'odd'), join(dir, 'x.torrent'));
     expect(odd.code).toBe(2);
     expect(odd.stderr).toContain("info.files[0].path[0]: 'line\\x0abreak' holds a control character");
     expect(await listDir(dir)).toEqual(['odd']);
@@ -102,14 +76,7 @@ describe('swarmlab make-torrent', () => {
   it('refuses to write the .torrent over its own input', async () => {
     const dir = await makeTempDir('make-self');
     await writeFile(join(dir, 'file.bin'), 'data');
-    const run = await runCli([
-      'make-torrent',
-      join(dir, 'file.bin'),
-      '--tracker',
-      TRACKER,
-      '-o',
-      join(dir, 'file.bin'),
-    ]);
+    const run = await make(join(dir, 'file.bin'), join(dir, 'file.bin'));
     expect(run.code).toBe(2);
     expect(await readFile(join(dir, 'file.bin'), 'utf8')).toBe('data');
   });

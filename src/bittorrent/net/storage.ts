@@ -157,18 +157,8 @@ export class PieceStore {
   }
 
   private async readSegment(segment: Segment, into: Uint8Array): Promise<void> {
-    const handle = await this.handle(segment.file);
-    let done = 0;
-    while (done < segment.length) {
-      const { bytesRead } = await handle.read(
-        into,
-        segment.at + done,
-        segment.length - done,
-        segment.position + done,
-      );
-      if (bytesRead === 0) throw new Error(`${this.paths[segment.file]}: shorter than the torrent says`);
-      done += bytesRead;
-    }
+    const read = await readInto(await this.handle(segment.file), into, segment);
+    if (read < segment.length) throw new Error(`${this.paths[segment.file]}: shorter than the torrent says`);
   }
 
   /** The open file `file`: its final name once complete (or when seeding), its temporary name before. */
@@ -316,20 +306,26 @@ function firstFileAt(files: readonly TorrentFile[], position: number): number {
 async function readRange(path: string, into: Uint8Array, segment: Segment): Promise<void> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    let done = 0;
-    while (done < segment.length) {
-      const { bytesRead } = await handle.read(
-        into,
-        segment.at + done,
-        segment.length - done,
-        segment.position + done,
-      );
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
+    await readInto(handle, into, segment);
   } finally {
     await handle.close();
   }
+}
+
+/** Reads the segment into its place in `into`; returns the bytes read (fewer at the end of the file). */
+async function readInto(handle: FileHandle, into: Uint8Array, segment: Segment): Promise<number> {
+  let done = 0;
+  while (done < segment.length) {
+    const { bytesRead } = await handle.read(
+      into,
+      segment.at + done,
+      segment.length - done,
+      segment.position + done,
+    );
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
 }
 
 /**

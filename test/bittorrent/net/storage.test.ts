@@ -249,4 +249,23 @@ describe('PieceStore', () => {
     );
     await expect(PieceStore.open(meta, dir, 'download')).rejects.toThrow(InputError);
   });
+
+  it('keeps a bounded number of files open, closing the oldest, with pieces across many files', async () => {
+    const files = Array.from(
+      { length: 70 },
+      (_, i) => [[`f${String(i).padStart(2, '0')}`], 7 + (i % 5)] as const,
+    );
+    const { meta, whole, contents } = torrentOf(files, 64);
+    const store = await PieceStore.open(meta, dir, 'download');
+    for (let index = meta.pieceCount - 1; index >= 0; index--)
+      expect(await store.writePiece(index, pieceOf(meta, whole, index))).toBe(true);
+    expect(store.complete).toBe(true);
+    const reads = await Promise.all(
+      Array.from({ length: meta.pieceCount }, (_, index) => store.readBlock(index, 0, meta.pieceSize(index))),
+    );
+    expect(Buffer.concat(reads)).toEqual(Buffer.from(whole));
+    await store.close();
+    for (const [i, [path]] of files.entries())
+      expect(await readFile(join(dir, 'swarm', ...path))).toEqual(Buffer.from(contents[i] as Uint8Array));
+  });
 });

@@ -2,6 +2,7 @@
 // the client under test; the client has its own tests.
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Bencoded, decodeBencode } from '../../../src/bittorrent/net/bencode.ts';
 import { type RunningTracker, startTracker } from '../../../src/bittorrent/net/tracker-server.ts';
@@ -220,5 +221,48 @@ describe('swarmlab tracker over HTTP', () => {
       '127.0.0.2:6002',
       '127.0.0.9:6001',
     ]);
+  });
+
+  it('answers any query with a bencoded dictionary: peers or a failure reason', async () => {
+    const field = fc.oneof(
+      fc.constantFrom(
+        `info_hash=${HASH}`,
+        `info_hash=${OTHER_HASH}`,
+        `peer_id=${peerId(1)}`,
+        'port=6881',
+        'port=0',
+        'left=0',
+        'left=5',
+        'event=started',
+        'event=stopped',
+        'compact=0',
+        'numwant=999999',
+        'ip=127.0.0.3',
+      ),
+      fc
+        .tuple(
+          fc.constantFrom('info_hash', 'peer_id', 'port', 'left', 'event', 'numwant', 'x'),
+          fc.string({ maxLength: 12 }),
+        )
+        .map(([name, value]) => `${name}=${encodeURIComponent(value)}`),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/announce', '/scrape'),
+        fc.array(field, { maxLength: 8 }),
+        async (path, fields) => {
+          const reply = await ask(tracker, `${path}?${fields.join('&')}`);
+          expect(reply.status).toBe(200);
+          const keys = [...reply.body.keys()];
+          expect(keys.includes('failure reason') || keys.includes('interval') || keys.includes('files')).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Two torrents, one peer id, two addresses: whatever was asked, at most four peers are remembered.
+    expect(tracker.swarms.peerCount).toBeLessThanOrEqual(4);
   });
 });

@@ -1,16 +1,6 @@
 // Debian's aria2c for interop tests, on loopback only, with every way of finding peers but the tracker
 // turned off (DHT, local peer discovery, peer exchange), so that a test knows where its peers come from.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-
-/** Whether aria2c is installed (`.ci/run` installs it; a developer may not have it). */
-export function hasAria2c(): boolean {
-  try {
-    execFileSync('which', ['aria2c'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /** What every aria2c of a test is given: no DHT, LPD, PEX; no config file; quiet. */
 export const ARIA2_OFFLINE = [

@@ -1,7 +1,7 @@
 // Debian's opentracker for interop tests, on a loopback address only. Debian builds it whitelist-only:
 // it answers only for the info-hashes listed (hex, one a line) in its -w file. Run as root, it chroots
 // to -d and drops to `nobody`, so its folder must be readable by all and the list named relative to it.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,16 +10,6 @@ import { join } from 'node:path';
 export interface Opentracker {
   readonly announceUrl: string;
   stop(): Promise<void>;
-}
-
-/** Whether the opentracker binary is installed (`.ci/run` installs it; a developer may not have it). */
-export function hasOpentracker(): boolean {
-  try {
-    execFileSync('which', ['opentracker'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A free TCP port on `host` (free when asked; the caller binds it at once). */

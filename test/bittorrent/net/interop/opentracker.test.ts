@@ -7,12 +7,13 @@ import {
   infoHashKey,
   scrape,
 } from '../../../../src/bittorrent/net/tracker-client.ts';
-import { hasOpentracker, type Opentracker, startOpentracker } from '../../support/opentracker.ts';
+import { isInstalled, skipWithout } from '../../support/installed.ts';
+import { type Opentracker, startOpentracker } from '../../support/opentracker.ts';
 
 const HOST = '127.0.0.1';
 const LISTED = new Uint8Array(20).map((_, i) => 200 - i);
 const UNLISTED = new Uint8Array(20).fill(9);
-const installed = hasOpentracker();
+const installed = isInstalled('opentracker');
 
 function params(n: number, overrides: Partial<AnnounceParams> = {}): AnnounceParams {
   return {
@@ -26,7 +27,7 @@ function params(n: number, overrides: Partial<AnnounceParams> = {}): AnnouncePar
   };
 }
 
-describe.skipIf(!installed && process.env.CI !== 'true')('tracker client against opentracker', () => {
+describe.skipIf(skipWithout('opentracker'))('tracker client against opentracker', () => {
   let tracker: Opentracker;
   beforeAll(async () => {
     expect(installed, 'opentracker is not installed (apt-get install opentracker)').toBe(true);
