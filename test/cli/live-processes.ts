@@ -1,7 +1,7 @@
 // Long-running processes for the live-swarm tests (`swarmlab seed`, `swarmlab tracker`, aria2c,
 // qBittorrent): started with a deadline, waited on for a line that says they are ready, and stopped
 // (SIGINT, then SIGKILL) by the test that started them. Every address is on loopback.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ROOT, swarmlab } from './spawn.ts';
@@ -87,16 +87,6 @@ export function start(command: string, args: readonly string[], options: { cwd?:
 /** `swarmlab ARGS` as a long-running process (through tsx, as the CLI tests run it). */
 export function startSwarmlab(args: readonly string[]): Running {
   return start(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args]);
-}
-
-/** Whether a program is installed (interop tests skip, saying so, when it is not). */
-export function installed(program: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `swarmlab make-torrent SOURCE` in 64 KiB pieces, announcing to `tracker`; returns the torrent's path. */
