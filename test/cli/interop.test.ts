@@ -4,12 +4,12 @@
 // each. A test is skipped, saying so, only when its client is not installed (in CI it fails instead).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from '../../src/bittorrent/net/metainfo.ts';
+import { ARIA2_OFFLINE } from '../bittorrent/support/aria2.ts';
 import { skipWithout } from '../bittorrent/support/installed.ts';
-import { startOpentracker } from '../bittorrent/support/opentracker.ts';
+import { freePort, startOpentracker } from '../bittorrent/support/opentracker.ts';
 import { makeTorrent, type Running, start, startSwarmlab } from './live-processes.ts';
 import { makeTempDir, removeTempDirs, swarmlab } from './spawn.ts';
 
@@ -28,15 +28,9 @@ if (!HAVE_QBITTORRENT)
     'interop: qbittorrent-nox is not installed (apt-get install qbittorrent-nox): skipping its test\n',
   );
 
-/** aria2c without DHT, local peer discovery, PEX or UPnP (it has none), and quiet. */
+/** aria2c without DHT, local peer discovery or PEX (it has no UPnP); notices, to see it listen. */
 const ARIA2_ALONE = [
-  '--enable-dht=false',
-  '--enable-dht6=false',
-  '--bt-enable-lpd=false',
-  '--enable-peer-exchange=false',
-  '--disable-ipv6=true',
-  '--summary-interval=0',
-  '--file-allocation=none',
+  ...ARIA2_OFFLINE,
   '--console-log-level=notice',
   '--bt-tracker-connect-timeout=2',
   '--bt-tracker-timeout=2',
@@ -75,15 +69,6 @@ async function startSeed(torrent: string, data: string, host: string): Promise<n
   );
   const [, port] = await seed.waitFor(/on [\d.]+:(\d+)/);
   return Number(port);
-}
-
-/** A port free on `host` now. */
-async function freePort(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 /** Waits until `path` holds exactly `content` (a client writing it), or fails after `timeoutMs`. */

@@ -50,7 +50,7 @@ export function start(command: string, args: readonly string[], options: { cwd?:
     child,
     exited,
     output: () => output,
-    waitFor(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(output);

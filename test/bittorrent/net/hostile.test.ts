@@ -9,6 +9,7 @@ import { encodeHandshake, encodeMessage, WireDecoder } from '../../../src/bittor
 import { DEFAULT_TIMERS } from '../../../src/bittorrent/core/peer.ts';
 import { NetPeer } from '../../../src/bittorrent/net/net-peer.ts';
 import type { TorrentShape } from '../../../src/bittorrent/net/ports.ts';
+import { freePort } from '../support/opentracker.ts';
 import { MemoryStore, makeContent, memoryTorrent } from './memory-torrent.ts';
 
 const FAST_TIMERS = { ...DEFAULT_TIMERS, rechokeS: 0.5, requestTimeoutS: 2, handshakeTimeoutS: 2 };
@@ -189,15 +190,6 @@ describe('hostile peers against the net runtime', () => {
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(condition()).toBe(true);
-}
-
-/** A port nothing listens on now (taken and released). */
-async function freePort(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
