@@ -4,7 +4,7 @@
 // `swarm-100k` and `swarm-100k-start` (its first five virtual minutes) on request, as they take minutes
 // to hours; `floor`, on request, measures what the `have` fan-out alone costs on bare arrays;
 // `classic-scale`, on request, the classic sim runtime's time per message at 250 and 2,000 clients, as
-// a ratio.
+// a ratio; `net`, on request, live downloads on loopback against aria2c (needs aria2c).
 // Targets: classic 100 clients under 2 s on sim and 10 s on threads; swarm 10k peers under 30 s,
 // 100k peers under 10 minutes within 8 GB (2-core machine).
 import { execFileSync } from 'node:child_process';
@@ -247,6 +247,68 @@ function compare(): void {
   );
 }
 
+/**
+ * Live swarms on loopback (issue 14): 64 MiB from one seed to one leecher, then to 8 leechers at once,
+ * swarmlab -> swarmlab against aria2c -> aria2c, alternately in one run (only the ratio travels), each
+ * through `swarmlab tracker`. The time runs from the leechers' start, start-up included, to the last
+ * one's exit. Then what the parts cost alone on this machine (net-parts-case.mjs).
+ */
+interface Phase {
+  readonly wallS: number;
+  readonly openedS: number;
+  readonly completedS: number | null;
+}
+
+function net(): void {
+  const sizeMiB = 64;
+  process.stdout.write(`processor: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)\n`);
+  const parts = runCase('./net-parts-case.mjs', { sizeMiB });
+  for (const leechers of [1, 8]) {
+    const rounds = leechers === 1 ? 3 : 2;
+    const times: Record<string, number[]> = { swarmlab: [], aria2c: [] };
+    const phases: Phase[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const client of ['swarmlab', 'aria2c']) {
+        const f = runCase('./net-case.mjs', { client, leechers, sizeMiB });
+        (times[client] as number[]).push(Number(f.lastMs) / 1000);
+        if (client === 'swarmlab') phases.push(...(f.phases as unknown as Phase[]));
+      }
+    }
+    const best = (client: string) => Math.min(...(times[client] as number[]));
+    print(
+      [
+        `${sizeMiB} MiB, 1 seed -> ${leechers} leecher${leechers === 1 ? '' : 's'}`,
+        `wall s (${rounds} runs)`,
+        'best s',
+      ],
+      ['swarmlab', 'aria2c'].map((client) => [
+        `${client} -> ${client}`,
+        (times[client] as number[]).map((t) => t.toFixed(2)).join(' '),
+        best(client).toFixed(2),
+      ]),
+    );
+    process.stdout.write(
+      `ratio swarmlab / aria2c (best): ${(best('swarmlab') / best('aria2c')).toFixed(2)} (goal at most 0.5)\n\n`,
+    );
+    // A swarmlab leecher's wall time, cut where its results say: start-up until its peer exists (the
+    // rest of the wall time), then the tracker and the first connection, then the transfer.
+    const fastest = phases.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+    const startS = fastest.wallS - (fastest.completedS ?? fastest.wallS);
+    process.stdout.write(
+      `fastest swarmlab leecher: ${fastest.wallS.toFixed(2)} s = start-up and exit ${startS.toFixed(2)} s + first connection ${fastest.openedS.toFixed(2)} s + transfer ${((fastest.completedS ?? 0) - fastest.openedS).toFixed(2)} s\n\n`,
+    );
+  }
+  print(
+    [`${sizeMiB} MiB, each part alone`, 'ms'],
+    [
+      ['SHA-1 of every piece (node:crypto)', Number(parts.hashMs).toFixed(0)],
+      ['write every piece to a file (page cache)', Number(parts.diskMs).toFixed(0)],
+      ['loopback TCP in 16 KiB blocks', Number(parts.socketMs).toFixed(0)],
+      ['start the CLI (swarmlab --version)', Number(parts.startupMs).toFixed(0)],
+    ],
+  );
+}
+
 const suites: Record<string, () => void> = {
   compare,
   classic,
@@ -257,6 +319,7 @@ const suites: Record<string, () => void> = {
   'swarm-100k-start': () => swarm(100_000, 1000, 300),
   floor,
   'classic-scale': classicScale,
+  net,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length === 0 ? ['classic', 'swarm'] : chosen) {

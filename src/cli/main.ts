@@ -4,9 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../util/input-error.ts';
 import { registerBound } from './commands/bound.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerGet } from './commands/get.ts';
 import { registerMakeTorrent } from './commands/make-torrent.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTracker } from './commands/tracker.ts';
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerReport(program);
   registerMakeTorrent(program);
   registerTracker(program);
+  registerSeed(program);
+  registerGet(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -109,3 +109,25 @@ export function sweepProgressBar(
     stop: () => shown.stop(),
   };
 }
+
+/** `get`'s bar: bytes of verified pieces on disk of the torrent's, with the rate and time left. */
+export function downloadProgressBar(
+  totalBytes: number,
+  enabled: boolean,
+  stream: BarStream = process.stderr,
+): { update(doneBytes: number, peers: number): void; stop(): void } {
+  if (!enabled || !stream.isTTY || totalBytes === 0) return { update() {}, stop() {} };
+  const shown = bar(
+    'get [{bar}] {percentage}% of {size} | {rate} | {peers} peers | {duration_formatted} | ETA {eta_formatted}',
+    stream,
+  );
+  const startedMs = Date.now();
+  shown.start(totalBytes, 0, { size: megabytes(totalBytes), rate: '0 MB/s', peers: 0 });
+  return {
+    update(doneBytes, peers) {
+      const seconds = Math.max((Date.now() - startedMs) / 1000, 1e-3);
+      shown.update(doneBytes, { rate: `${(doneBytes / seconds / 1e6).toFixed(1)} MB/s`, peers });
+    },
+    stop: () => shown.stop(),
+  };
+}

@@ -31,6 +31,8 @@ export class Link<Address> {
   sentTotal = 0;
   /** Rechoke rounds in a row in which we wanted something from it and it kept us choked. */
   chokedRounds = 0;
+  /** Blocks to keep asked of it, as its runtime measures the link (0: the peer's `requestsPerLink`). */
+  requestsInFlight = 0;
   /** Asked blocks have gone unanswered for a request time-out: it gets one ask at a time until data comes. */
   snubbed = false;
   /** Where this link sits in its peer's dense list. */

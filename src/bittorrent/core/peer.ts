@@ -723,6 +723,18 @@ export class BtPeer<Address> {
     }
   }
 
+  /**
+   * How many blocks to keep asked of this neighbour from now on (pipelining adapted to the link: a
+   * runtime that measures a link's rate sizes its queue to cover its round trip). At least 1.
+   */
+  setRequestsInFlight(id: LinkId, count: number, now: number): void {
+    const link = this.byId[id];
+    if (link === undefined || !(count >= 1)) return;
+    this.now = now;
+    link.requestsInFlight = Math.floor(count);
+    this.fillAsks(link);
+  }
+
   /** The answer to `verify`. */
   handlePieceVerified(index: number, ok: boolean, now: number): void {
     this.now = now;
@@ -919,7 +931,11 @@ export class BtPeer<Address> {
 
   private fillAsks(link: Link<Address>): void {
     if (!link.amInterested || link.peerChoking) return;
-    const most = link.snubbed ? 1 : this.config.requestsPerLink;
+    const most = link.snubbed
+      ? 1
+      : link.requestsInFlight > 0
+        ? link.requestsInFlight
+        : this.config.requestsPerLink;
     while (link.asked.length < most) {
       const block = this.pickBlock(link);
       if (block < 0) return;

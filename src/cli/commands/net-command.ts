@@ -1,0 +1,123 @@
+// What `seed` and `get` share: their flags (where to listen, whom to dial, what to write), opening the
+// torrent and its folder, starting the peer, waiting for Ctrl-C, and writing the results.
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import type { NetPeerListener } from '../../bittorrent/net/net-peer.ts';
+import { openSession, type Session } from '../../bittorrent/net/session.ts';
+import type { StoreMode } from '../../bittorrent/net/storage.ts';
+import { jsonText } from '../../results/classic.ts';
+import { toLiveResults } from '../../results/live.ts';
+import { checkDestinations } from '../../util/destinations.ts';
+import { writeAll } from '../../util/output-set.ts';
+import { UsageError } from '../errors.ts';
+import { repeatable, wholeNumber } from '../options.ts';
+import { VERSION } from '../version.ts';
+import { printWritten } from './written.ts';
+
+export interface NetFlags {
+  host: string;
+  port: number;
+  dialFrom?: string;
+  peer: string[];
+  tracker: boolean;
+  json?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function addNetFlags(command: Command, defaultPort: number): Command {
+  return command
+    .option('--host <address>', 'the address to listen on', '0.0.0.0')
+    .option(
+      '--port <n>',
+      'the TCP port to listen on (0: any free one)',
+      wholeNumber('--port', 0, 65535),
+      defaultPort,
+    )
+    .option('--dial-from <address>', 'the local address to connect and announce from')
+    .option('--peer <host:port>', "a peer to connect to besides the tracker's (repeatable)", repeatable, [])
+    .option('--no-tracker', "never ask the torrent's tracker: only the --peer peers")
+    .option(
+      '--json <file>',
+      'write the results (bytes each way per peer, pieces, hash failures, time series)',
+    )
+    .option('-q, --quiet', 'no progress bar or status lines')
+    .option('--verbose', 'say on standard error when each connection opens and closes, and why');
+}
+
+/** Resolves on the first SIGINT or SIGTERM (and stops listening for them). */
+export function interrupted(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Checks where `--json` goes, then opens the torrent, its folder and a peer as the flags say. */
+export async function openFromFlags(
+  torrentPath: string,
+  folder: string,
+  mode: StoreMode,
+  flags: NetFlags,
+): Promise<Session> {
+  if (flags.json !== undefined) {
+    await checkDestinations([{ kind: 'file', path: flags.json, flag: '--json' }], [torrentPath]);
+  }
+  return openSession({
+    torrentPath,
+    folder,
+    mode,
+    host: flags.host,
+    port: flags.port,
+    dialFrom: flags.dialFrom,
+    peers: flags.peer,
+    noTracker: !flags.tracker,
+    log: flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+  });
+}
+
+/** Starts the peer; an address it cannot listen on is the user's to fix (exit 2). */
+export async function startPeer(session: Session, flags: NetFlags, listener: NetPeerListener): Promise<void> {
+  try {
+    await session.peer.start(listener);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = {
+      EADDRINUSE: 'the port is in use',
+      EADDRNOTAVAIL: 'no such address here',
+      EACCES: 'not allowed',
+    }[code ?? ''];
+    if (why === undefined) throw error;
+    await session.store.close();
+    throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${why}`);
+  }
+}
+
+/** Writes `--json`, if asked, and says so. */
+export async function writeLiveResults(
+  flags: NetFlags,
+  torrentPath: string,
+  session: Session,
+  run: { readonly role: 'seed' | 'leecher'; readonly endedS: number; readonly startedMs: number },
+): Promise<void> {
+  const json = flags.json;
+  if (json === undefined) return;
+  const { metainfo, peer } = session;
+  const results = toLiveResults(peer.stats, {
+    source: torrentPath,
+    name: metainfo.name,
+    totalLength: metainfo.totalLength,
+    pieceLength: metainfo.pieceLength,
+    role: run.role,
+    endedS: run.endedS,
+    wallMs: performance.now() - run.startedMs,
+    swarmlab: VERSION,
+    createdAt: new Date(),
+  });
+  printWritten(await writeAll((outputs) => outputs.write(json, jsonText(results))));
+}
