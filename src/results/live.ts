@@ -6,9 +6,8 @@
 import type { ConnectionRecord, NetStats } from '../bittorrent/net/net-stats.ts';
 import type { SwarmScenario } from '../bittorrent/scenario/scenario.ts';
 import type { PeerRecord, SwarmRun, SwarmSeries } from '../bittorrent/sim/run-types.ts';
-import { kumarRossBound } from '../bittorrent/theory/bound.ts';
 import { type SwarmResults, toSwarmResults } from './swarm.ts';
-import { summarizeSwarm } from './swarm-summary.ts';
+import { runBound, summarizeSwarm } from './swarm-summary.ts';
 
 export interface LiveRunMeta {
   /** The torrent file. */
@@ -51,7 +50,7 @@ export function toLiveResults(stats: NetStats, meta: LiveRunMeta): LiveResults {
     events: stats.series.timeS.length,
     wallMs: meta.wallMs,
   };
-  const bound = kumarRossBound(scenario);
+  const bound = runBound(run);
   const results = toSwarmResults(run, summarizeSwarm(run, bound), bound, {
     source: meta.source,
     swarmlab: meta.swarmlab,
