@@ -155,7 +155,16 @@ function classicScale(): void {
     }),
   );
   const ratio = (perMessage[1] as number) / (perMessage[0] as number);
-  process.stdout.write(`time per message, 2,000 / 250 clients: ${ratio.toFixed(2)}\n\n`);
+  process.stdout.write(`time per message, 2,000 / 250 clients: ${ratio.toFixed(2)}\n`);
+  // The floor, in the same run: what one dependent read costs at each size's working set.
+  const reads = [1.2e6, 12e6].map((bytes) =>
+    Math.min(...[0, 1, 2].map(() => Number(runCase('./chase-case.mjs', { bytes }).nsPerRead))),
+  );
+  const [small, large] = reads as [number, number];
+  process.stdout.write(
+    `floor: a dependent read takes ${small.toFixed(1)} ns over 1.2 MB (the run's live data at 250 clients), ` +
+      `${large.toFixed(1)} ns over 12 MB (at 2,000), ${(large / small).toFixed(1)}x\n\n`,
+  );
 }
 
 /** The commit the BitTorrent core's rewrite is measured against (issue: at most 1.1x its CPU time). */
