@@ -20,7 +20,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('swarmlab')
     .description(
-      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), simulated swarms (simulate, sweep, bound), and reports of either (report).',
+      'Run BitTorrent swarms: the classic tracker-and-clients protocol (run, gen), simulated swarms (simulate, sweep, bound), live swarms over TCP (make-torrent, tracker, seed, get), and reports of any of them (report).',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
