@@ -7,7 +7,10 @@
 // A have is broadcast to a peer's ends as one event: the table numbers first messages, broadcasts and
 // closes in one sequence, so that a broadcast reaches exactly the ends that carry it over TCP: those
 // whose first message went before it, and that were not closed before it (a closed end stays listed
-// with its peer until both ends are closed, so that what it sent before closing still arrives).
+// with its peer until both ends are closed, so that what it sent before closing still arrives). What a
+// broadcast reads of each end (its sequence numbers, and the other end's peer, link and state) is kept
+// again in a row per end in its peer's list, side by side, so that a have reaches 80 neighbours by
+// reading one array in order instead of 80 ends' records scattered through the table.
 import { doubled } from '../../util/arrays.ts';
 import type { LinkId } from '../core/ids.ts';
 
@@ -16,15 +19,25 @@ const PEER = 0;
 const LINK = 1;
 const OPEN = 2;
 const GENERATION = 3;
-/** When (in broadcast order) the end sent its first message: broadcasts after it reach it. */
-const FIRST_SENT = 4;
 /** Where the end is in its peer's list of ends. */
 const SLOT = 5;
 /** 1 once the other end's first message has come to this end. */
 const FIRST_CAME = 6;
-/** When (in the same order) the end was closed. */
-const CLOSED = 7;
+
+/** A row of a peer's list of ends: the end, then what a broadcast reads of it. */
+export const FAN_ROW = 6;
+export const FAN_END = 0;
+/** When (in the sequence above) the end sent its first message: broadcasts after it reach it. */
+export const FAN_FIRST_SENT = 1;
+/** When (in the same sequence) the end was closed. */
+export const FAN_CLOSED = 2;
+/** The other end's peer, its link (-1 until attached), and 1 while it is open. */
+export const FAN_TO_PEER = 3;
+export const FAN_TO_LINK = 4;
+export const FAN_TO_OPEN = 5;
 const NOT_YET = 0x7fffffff;
+
+const EMPTY = new Int32Array(0);
 
 export class ConnectionTable {
   private fields = new Int32Array(512 * STRIDE);
@@ -36,40 +49,65 @@ export class ConnectionTable {
   private sequence = 0;
   /** Per peer, per link id: the end (-1: none). */
   private readonly endOfLink: number[][];
-  /** Per peer: its open ends, in no order. */
-  private readonly ends: number[][];
+  /** Per peer: its ends (open, or closed while the other end is open), a row each, in no order. */
+  private readonly fans: Int32Array[];
+  private readonly fanCounts: Int32Array;
+  /** A copy of one peer's rows (see `snapshot`). */
+  private snapshotRows = new Int32Array(64 * FAN_ROW);
 
   constructor(peers: number) {
     this.endOfLink = Array.from({ length: peers }, () => []);
-    this.ends = Array.from({ length: peers }, () => []);
+    this.fans = Array.from({ length: peers }, () => EMPTY);
+    this.fanCounts = new Int32Array(peers);
   }
 
   /** A new connection between `dialler` and `dialled`; its ends get their links with `attach`. */
   open(dialler: number, dialled: number): number {
     const connection = this.free.pop() ?? this.grow();
-    this.openEnd(2 * connection, dialler);
-    this.openEnd(2 * connection + 1, dialled);
+    this.openEnd(2 * connection, dialler, dialled);
+    this.openEnd(2 * connection + 1, dialled, dialler);
     return connection;
   }
 
-  private openEnd(end: number, peer: number): void {
+  private openEnd(end: number, peer: number, other: number): void {
     const f = this.fields;
     const at = end * STRIDE;
     f[at + PEER] = peer;
     f[at + LINK] = -1;
     f[at + OPEN] = 1;
-    f[at + FIRST_SENT] = NOT_YET;
     f[at + FIRST_CAME] = 0;
-    f[at + CLOSED] = NOT_YET;
-    const ends = this.ends[peer] as number[];
-    f[at + SLOT] = ends.length;
-    ends.push(end);
+    const slot = this.fanCounts[peer] as number;
+    f[at + SLOT] = slot;
+    let fan = this.fans[peer] as Int32Array;
+    if ((slot + 1) * FAN_ROW > fan.length) {
+      const grown = new Int32Array(Math.max(8, 2 * (slot + 1)) * FAN_ROW);
+      grown.set(fan);
+      this.fans[peer] = fan = grown;
+    }
+    const row = slot * FAN_ROW;
+    fan[row + FAN_END] = end;
+    fan[row + FAN_FIRST_SENT] = NOT_YET;
+    fan[row + FAN_CLOSED] = NOT_YET;
+    fan[row + FAN_TO_PEER] = other;
+    fan[row + FAN_TO_LINK] = -1;
+    fan[row + FAN_TO_OPEN] = 1;
+    this.fanCounts[peer] = slot + 1;
     this.lastArrival[end] = 0;
+  }
+
+  /** Where end `end`'s row starts in its peer's list. */
+  private rowOf(end: number): number {
+    return (this.fields[end * STRIDE + SLOT] as number) * FAN_ROW;
+  }
+
+  private fanOf(end: number): Int32Array {
+    return this.fans[this.fields[end * STRIDE + PEER] as number] as Int32Array;
   }
 
   attach(end: number, link: LinkId): void {
     this.fields[end * STRIDE + LINK] = link;
     (this.endOfLink[this.peerOf(end)] as number[])[link] = end;
+    this.fanOf(end ^ 1)[this.rowOf(end ^ 1) + FAN_TO_LINK] = link;
   }
 
   generationOf(end: number): number {
@@ -100,16 +138,24 @@ export class ConnectionTable {
   }
 
   /**
-   * `peer`'s ends, open or closed while the other end is still open (do not change the list while
-   * reading it).
+   * Copies `peer`'s rows (FAN_ROW numbers each: its ends, open or closed while the other end is open)
+   * into `rows`, and returns how many: closing ends while reading them may change the list itself.
    */
-  endsOf(peer: number): readonly number[] {
-    return this.ends[peer] as number[];
+  snapshot(peer: number): number {
+    const count = this.fanCounts[peer] as number;
+    if (count * FAN_ROW > this.snapshotRows.length) this.snapshotRows = new Int32Array(2 * count * FAN_ROW);
+    this.snapshotRows.set((this.fans[peer] as Int32Array).subarray(0, count * FAN_ROW));
+    return count;
+  }
+
+  /** The rows of the last `snapshot`. */
+  get rows(): Int32Array {
+    return this.snapshotRows;
   }
 
   /** The end has sent its first message. */
   markFirstSent(end: number): void {
-    this.fields[end * STRIDE + FIRST_SENT] = ++this.sequence;
+    this.fanOf(end)[this.rowOf(end) + FAN_FIRST_SENT] = ++this.sequence;
   }
 
   /** A number for a broadcast sent now, for `carries`. */
@@ -117,12 +163,9 @@ export class ConnectionTable {
     return ++this.sequence;
   }
 
-  /** Whether the broadcast numbered `sequence` goes out on this end: its first went before, its close after. */
-  carries(end: number, sequence: number): boolean {
-    const at = end * STRIDE;
-    return (
-      (this.fields[at + FIRST_SENT] as number) < sequence && (this.fields[at + CLOSED] as number) > sequence
-    );
+  /** Whether the broadcast numbered `sequence` goes out on a row's end: its first went before, its close after. */
+  static carries(rows: Int32Array, row: number, sequence: number): boolean {
+    return (rows[row + FAN_FIRST_SENT] as number) < sequence && (rows[row + FAN_CLOSED] as number) > sequence;
   }
 
   /** The other end's first message has come to this end. */
@@ -140,7 +183,8 @@ export class ConnectionTable {
     const at = end * STRIDE;
     if (f[at + OPEN] === 0) return;
     f[at + OPEN] = 0;
-    f[at + CLOSED] = ++this.sequence;
+    this.fanOf(end)[this.rowOf(end) + FAN_CLOSED] = ++this.sequence;
+    this.fanOf(end ^ 1)[this.rowOf(end ^ 1) + FAN_TO_OPEN] = 0;
     const peer = f[at + PEER] as number;
     const link = f[at + LINK] as number;
     const byLink = this.endOfLink[peer] as number[];
@@ -157,16 +201,17 @@ export class ConnectionTable {
     this.free.push(connection);
   }
 
-  /** Takes a closed end out of its peer's list. */
+  /** Takes a closed end out of its peer's list: the last row moves into its place. */
   private unlist(end: number): void {
     const f = this.fields;
-    const ends = this.ends[f[end * STRIDE + PEER] as number] as number[];
-    const last = ends.pop() as number;
-    if (last !== end) {
-      const slot = f[end * STRIDE + SLOT] as number;
-      ends[slot] = last;
-      f[last * STRIDE + SLOT] = slot;
-    }
+    const peer = f[end * STRIDE + PEER] as number;
+    const fan = this.fans[peer] as Int32Array;
+    const last = (this.fanCounts[peer] as number) - 1;
+    this.fanCounts[peer] = last;
+    const slot = f[end * STRIDE + SLOT] as number;
+    if (slot === last) return;
+    fan.copyWithin(slot * FAN_ROW, last * FAN_ROW, (last + 1) * FAN_ROW);
+    f[(fan[slot * FAN_ROW + FAN_END] as number) * STRIDE + SLOT] = slot;
   }
 
   private grow(): number {

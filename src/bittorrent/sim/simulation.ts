@@ -15,7 +15,7 @@ import { BtTracker } from '../core/tracker.ts';
 import { sample } from '../scenario/distributions.ts';
 import type { SwarmScenario } from '../scenario/scenario.ts';
 import { AnnouncedViews } from './announced-views.ts';
-import { ConnectionTable } from './connections.ts';
+import { ConnectionTable, FAN_END, FAN_ROW, FAN_TO_LINK, FAN_TO_OPEN, FAN_TO_PEER } from './connections.ts';
 import { ANNOUNCE_TIMEOUT_S, CONNECT_TIMEOUT_S, extraLatency, type Faults, inWindow } from './faults.ts';
 import { FlowNetwork } from './flows.ts';
 import { type PeerPlan, planPeers, strategiesFor } from './plan.ts';
@@ -148,8 +148,6 @@ class SwarmSimulation {
   /** Copies of each piece among the peers present. */
   private readonly holders: Int32Array;
   private readonly flows: FlowNetwork;
-  /** A copy of the ends a have goes out on, read while delivering it. */
-  private fanout = new Int32Array(128);
   /** Per flow: the end it is sent from. */
   private flowEnd = new Int32Array(256);
   private readonly connections: ConnectionTable;
@@ -620,8 +618,12 @@ class SwarmSimulation {
       this.queue.pushInOrder(this.now + this.latencyFixed, HAVE_BATCH, from, sequence, message.index);
       return;
     }
-    for (const end of [...this.connections.endsOf(from)]) {
-      if (this.connections.carries(end, sequence)) this.send(from, this.connections.linkOf(end), message);
+    const table = this.connections;
+    const count = table.snapshot(from);
+    const rows = table.rows;
+    for (let row = 0; row < count * FAN_ROW; row += FAN_ROW) {
+      if (!ConnectionTable.carries(rows, row, sequence)) continue;
+      this.send(from, table.linkOf(rows[row + FAN_END] as number), message);
     }
   }
 
@@ -634,17 +636,14 @@ class SwarmSimulation {
     const have = this.scratch.have;
     have.index = piece;
     const table = this.connections;
-    const ends = this.fanout;
-    const count = this.copyEnds(from);
-    for (let i = 0; i < count; i++) {
-      const end = ends[i] as number;
-      if (!table.carries(end, sequence)) continue;
-      const to = end ^ 1;
-      if (!table.isOpen(to)) continue;
-      const id = table.peerOf(to);
+    const count = table.snapshot(from);
+    const rows = table.rows;
+    for (let row = 0; row < count * FAN_ROW; row += FAN_ROW) {
+      if (!ConnectionTable.carries(rows, row, sequence) || rows[row + FAN_TO_OPEN] === 0) continue;
+      const id = rows[row + FAN_TO_PEER] as number;
       const peer = this.peerIfOnline(id);
       if (peer === undefined) continue;
-      peer.handle(table.linkOf(to), have, this.now);
+      peer.handle(rows[row + FAN_TO_LINK] as LinkId, have, this.now);
       this.settle(id, peer);
     }
   }
@@ -656,18 +655,15 @@ class SwarmSimulation {
   private deliverHavesToViews(views: AnnouncedViews, from: number, sequence: number, piece: number): void {
     const becameSeed = views.heardHave(from, piece);
     const table = this.connections;
-    const ends = this.fanout;
-    const count = this.copyEnds(from);
+    const count = table.snapshot(from);
+    const rows = table.rows;
     const checked = this.options.afterEvent !== undefined;
-    for (let i = 0; i < count; i++) {
-      const end = ends[i] as number;
-      if (!table.carries(end, sequence)) continue;
-      const to = end ^ 1;
-      if (!table.isOpen(to)) continue;
-      const id = table.peerOf(to);
+    for (let row = 0; row < count * FAN_ROW; row += FAN_ROW) {
+      if (!ConnectionTable.carries(rows, row, sequence) || rows[row + FAN_TO_OPEN] === 0) continue;
+      const id = rows[row + FAN_TO_PEER] as number;
       if (this.online[id] !== 1) continue;
       views.count(id, piece);
-      const link = table.linkOf(to);
+      const link = rows[row + FAN_TO_LINK] as LinkId;
       const call = becameSeed
         ? views.lacks(id, piece)
           ? views.wantsHaves(id, link)
@@ -681,17 +677,6 @@ class SwarmSimulation {
         this.settle(id, peer);
       } else if (checked) this.touched.push(this.peers[id] as BtPeer<number>);
     }
-  }
-
-  /**
-   * Copies `from`'s ends into `fanout` and returns how many: a neighbour that closes its end on hearing a
-   * have may take both ends of a connection out of the list being read.
-   */
-  private copyEnds(from: number): number {
-    const ends = this.connections.endsOf(from);
-    if (ends.length > this.fanout.length) this.fanout = new Int32Array(2 * ends.length);
-    for (let i = 0; i < ends.length; i++) this.fanout[i] = ends[i] as number;
-    return ends.length;
   }
 
   private deliver(code: number, fromEnd: number, generation: number, value: number): void {
