@@ -18,6 +18,8 @@ export const HEARD_FLAG = 8;
 export const GOT_FIRST_FLAG = 16;
 /** We are interested in it (it has a piece we lack). */
 export const INTERESTED_FLAG = 32;
+/** Blocks are asked of it (the tick's request time-out reads this, not the link's list of asks). */
+export const ASKING_FLAG = 64;
 
 export class LinkTable {
   /** Words of 32 pieces per link. */
@@ -112,6 +114,16 @@ export class LinkTable {
     const row = this.rowOf(id);
     const flags = (this.rows[row] as number) & ~(INTERESTED_FLAG | SERVED_FLAG);
     this.rows[row] = flags | (interested ? INTERESTED_FLAG : 0) | (served ? SERVED_FLAG : 0);
+  }
+
+  isAsking(id: number): boolean {
+    return ((this.rows[this.rowOf(id)] as number) & ASKING_FLAG) !== 0;
+  }
+
+  setAsking(id: number, asking: boolean): void {
+    const row = this.rowOf(id);
+    const flags = this.rows[row] as number;
+    this.rows[row] = asking ? flags | ASKING_FLAG : flags & ~ASKING_FLAG;
   }
 
   /** Marks the link heard from (every message does). */

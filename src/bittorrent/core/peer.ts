@@ -659,6 +659,7 @@ export class BtPeer<Address> {
     // A block we did not ask of it (or no longer: its ask timed out) is dropped.
     if (at < 0) return;
     link.asked.splice(at, 1);
+    this.table.setAsking(link.id, link.asked.length > 0);
     link.lastDataAt = this.now;
     link.snubbed = false;
     const held = this.have.has(index);
@@ -679,6 +680,7 @@ export class BtPeer<Address> {
     const at = link.asked.indexOf(block);
     if (at < 0) return;
     link.asked.splice(at, 1);
+    this.table.setAsking(link.id, link.asked.length > 0);
     this.ledger.unask(block, this.have.has(ref.index));
     this.refillServing();
   }
@@ -827,7 +829,7 @@ export class BtPeer<Address> {
         this.closeLink(link, { kind: 'idle' });
         continue;
       }
-      if (link.asked.length > 0 && now - link.lastDataAt >= t.requestTimeoutS) {
+      if (table.isAsking(link.id) && now - link.lastDataAt >= t.requestTimeoutS) {
         link.snubbed = true;
         this.out.event({ kind: 'snubbed', link: link.id });
         this.withdrawAsks(link);
@@ -941,6 +943,7 @@ export class BtPeer<Address> {
       if (block < 0) return;
       if (link.asked.length === 0) link.lastDataAt = this.now;
       link.asked.push(block);
+      this.table.setAsking(link.id, true);
       this.ledger.ask(block);
       const index = this.geometry.pieceOf(block);
       const begin = this.geometry.beginOf(block);
@@ -992,6 +995,7 @@ export class BtPeer<Address> {
       const at = link.asked.indexOf(block);
       if (at < 0) continue;
       link.asked.splice(at, 1);
+      this.table.setAsking(link.id, link.asked.length > 0);
       this.ledger.unask(block, true);
       this.send(link, { kind: 'cancel', index, begin, length });
     }
@@ -1003,11 +1007,13 @@ export class BtPeer<Address> {
     for (const block of link.asked.splice(0)) {
       this.ledger.unask(block, this.have.has(this.geometry.pieceOf(block)));
     }
+    this.table.setAsking(link.id, false);
     this.refillServing();
   }
 
   /** Asks that timed out: cancelled here (a late block is dropped) and asked of others. */
   private withdrawAsks(link: Link<Address>): void {
+    this.table.setAsking(link.id, false);
     for (const block of link.asked.splice(0)) {
       const index = this.geometry.pieceOf(block);
       this.ledger.unask(block, this.have.has(index));
@@ -1147,6 +1153,7 @@ export class BtPeer<Address> {
       const served = link.amInterested && !link.peerChoking;
       if (table.isServed(link.id) !== served) fail(`link ${link.id}: served flag wrong`);
       if (table.isInterested(link.id) !== link.amInterested) fail(`link ${link.id}: interest bit wrong`);
+      if (table.isAsking(link.id) !== link.asked.length > 0) fail(`link ${link.id}: asking bit wrong`);
       if (!link.amChoking) unchoked++;
       for (const block of link.asked) asked[block] = (asked[block] as number) + 1;
       if (new Set(link.asked).size !== link.asked.length) fail(`link ${link.id}: a block asked twice`);
