@@ -49,6 +49,18 @@ describe('messages', () => {
     );
   });
 
+  it('reports the lowest-numbered bad in-file, whichever read ends first (it depended on timing)', async () => {
+    const dir = await makeTempDir('nul-order');
+    await twoClients(dir, 'a\u0000b');
+    // in1.txt is long, so that its read ends last: the message must still name it, not in2.txt.
+    await writeFile(join(dir, 'in1.txt'), `0\n1\na\u0000b\n${'\n'.repeat(20_000_000)}`);
+    const result = await runCli(['run', dir, '-q']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `swarmlab: ${join(dir, 'in1.txt')}:3: a file name cannot contain a NUL character\n`,
+    );
+  });
+
   it('warns that in02.txt is not read, instead of ignoring it silently', async () => {
     const dir = await makeTempDir('in02');
     await twoClients(dir);

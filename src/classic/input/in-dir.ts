@@ -20,12 +20,18 @@ export interface LoadedScenario {
 
 export async function readClassicScenario(dir: string): Promise<LoadedScenario> {
   const { ranks, ignored } = await listClientRanks(dir);
-  const files = await Promise.all(
+  // Read side by side, but a bad input is reported by rank, the lowest first: the first to fail would
+  // depend on which read ended first, and the same folder must always give the same message.
+  const settled = await Promise.allSettled(
     ranks.map(async (rank) => {
       const path = join(dir, `in${rank}.txt`);
       return parseClientFile(path, rank, await readText(path));
     }),
   );
+  const files = settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
   const { clients, warnings } = toClientInputs(files);
   const notRead = ignored.map(
     (name) => `${join(dir, name)}: not read: in-files are named in1.txt, in2.txt, ... without leading zeros`,
