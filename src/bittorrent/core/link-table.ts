@@ -64,10 +64,6 @@ export class LinkTable {
     this.lastSentAt = new Float64Array(capacity);
   }
 
-  get viewed(): boolean {
-    return this.viewFrom !== undefined;
-  }
-
   /** Readies a link id for a new connection: nothing known of the other end. */
   reset(id: number, now: number): void {
     const row = this.rowOf(id);

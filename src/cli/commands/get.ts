@@ -4,14 +4,8 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { Session } from '../../bittorrent/net/session.ts';
 import { downloadProgressBar } from '../progress.ts';
-import {
-  addNetFlags,
-  interrupted,
-  type NetFlags,
-  openFromFlags,
-  startPeer,
-  writeLiveResults,
-} from './net-command.ts';
+import { interrupted } from '../signals.ts';
+import { addNetFlags, type NetFlags, openFromFlags, startPeer, writeLiveResults } from './net-command.ts';
 
 interface GetFlags extends NetFlags {
   out: string;

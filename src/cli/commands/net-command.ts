@@ -45,19 +45,6 @@ export function addNetFlags(command: Command, defaultPort: number): Command {
     .option('--verbose', 'say on standard error when each connection opens and closes, and why');
 }
 
-/** Resolves on the first SIGINT or SIGTERM (and stops listening for them). */
-export function interrupted(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 /** Checks where `--json` goes, then opens the torrent, its folder and a peer as the flags say. */
 export async function openFromFlags(
   torrentPath: string,

@@ -2,14 +2,8 @@
 // until interrupted (Ctrl-C or SIGTERM), then leave the swarm and write the results.
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import {
-  addNetFlags,
-  interrupted,
-  type NetFlags,
-  openFromFlags,
-  startPeer,
-  writeLiveResults,
-} from './net-command.ts';
+import { interrupted } from '../signals.ts';
+import { addNetFlags, type NetFlags, openFromFlags, startPeer, writeLiveResults } from './net-command.ts';
 
 interface SeedFlags extends NetFlags {
   data: string;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { startTracker } from '../../bittorrent/net/tracker-server.ts';
 import { UsageError } from '../errors.ts';
 import { wholeNumber } from '../options.ts';
+import { interrupted } from '../signals.ts';
 
 interface TrackerFlags {
   host: string;
@@ -23,7 +24,7 @@ export function registerTracker(program: Command): void {
     .option('-q, --quiet', 'print only where it listens')
     .action(async (flags: TrackerFlags) => {
       // Listening for the signals before anything else: a signal that comes early still stops it cleanly.
-      const interrupted = untilInterrupted();
+      const stopped = interrupted();
       const tracker = await startTracker({ host: flags.host, port: flags.port }).catch(
         (error: NodeJS.ErrnoException) => {
           throw listenError(flags, error);
@@ -38,7 +39,7 @@ export function registerTracker(program: Command): void {
         if (line !== last && !flags.quiet) process.stdout.write(`${line}\n`);
         last = line;
       }, STATUS_EVERY_MS);
-      const signal = await interrupted;
+      const signal = await stopped;
       clearInterval(status);
       await tracker.close();
       if (!flags.quiet) process.stdout.write(`tracker stopped (${signal})\n`);
@@ -70,16 +71,4 @@ function listenError(flags: TrackerFlags, error: NodeJS.ErrnoException): Error {
   return problem === undefined
     ? error
     : new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${problem}`);
-}
-
-function untilInterrupted(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
