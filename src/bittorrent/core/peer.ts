@@ -22,7 +22,6 @@ import {
   OPEN,
   PEER_INTERESTED_FLAG,
   PEER_UNCHOKING_FLAG,
-  SERVED_FLAG,
   STATE_MASK,
   UNCHOKING_FLAG,
 } from './link-table.ts';
@@ -603,8 +602,7 @@ export class BtPeer<Address> {
     }
     if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) {
       // A seed has nothing to give a neighbour that has just become one: the link would hold a slot.
-      if (this.seed && this.table.isFull(id))
-        this.closeLink(this.byId[id] as Link, { kind: 'both-seeds' });
+      if (this.seed && this.table.isFull(id)) this.closeLink(this.byId[id] as Link, { kind: 'both-seeds' });
       return;
     }
     if (this.view === undefined) this.availability.increment(index);
@@ -633,7 +631,10 @@ export class BtPeer<Address> {
       this.protocolError(link, `request ${index}:${begin}+${length}`);
       return;
     }
-    const serve = this.table.hasFlag(link.id, UNCHOKING_FLAG) && this.have.has(index) && link.queued.length < this.config.queuedRequests;
+    const serve =
+      this.table.hasFlag(link.id, UNCHOKING_FLAG) &&
+      this.have.has(index) &&
+      link.queued.length < this.config.queuedRequests;
     if (!serve) {
       if (link.fast) this.send(link, { kind: 'reject', index, begin, length });
       return;
