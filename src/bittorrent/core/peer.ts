@@ -709,7 +709,7 @@ export class BtPeer<Address> {
     const link = this.byId[id];
     if (link === undefined) return;
     this.now = now;
-    const at = link.sending.findIndex((b) => b.index === index && b.begin === begin);
+    const at = indexOfBlock(link.sending, index, begin);
     if (at < 0) return;
     const [block] = link.sending.splice(at, 1) as [BlockRef];
     const offset = index * this.geometry.pieceBytes + begin;
@@ -1247,6 +1247,14 @@ interface MutableCandidate {
   receivedLastRound: number;
   sentLastRound: number;
   sentTotal: number;
+}
+
+function indexOfBlock(list: readonly BlockRef[], index: number, begin: number): number {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as BlockRef;
+    if (item.index === index && item.begin === begin) return i;
+  }
+  return -1;
 }
 
 function indexOfRef(list: readonly BlockRef[], ref: BlockRef): number {
