@@ -74,7 +74,10 @@ async function swarmlab(args: readonly string[]): Promise<{ code: number | null;
 }
 
 async function startTracker(host: string): Promise<string> {
-  const tracker = keep(startSwarmlab(['tracker', '--host', host, '--port', '0'], namespace));
+  // A short interval: a client that announced before the seed hears of it again within seconds.
+  const tracker = keep(
+    startSwarmlab(['tracker', '--host', host, '--port', '0', '--interval', '5'], namespace),
+  );
   const [, port] = await tracker.waitFor(new RegExp(`${host.replaceAll('.', '\\.')}:(\\d+)`));
   return `http://${host}:${port}/announce`;
 }

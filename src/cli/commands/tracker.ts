@@ -2,6 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { startTracker } from '../../bittorrent/net/tracker-server.ts';
+import { DEFAULT_LIMITS, type TrackerLimits } from '../../bittorrent/net/tracker-swarms.ts';
 import { UsageError } from '../errors.ts';
 import { wholeNumber } from '../options.ts';
 import { interrupted } from '../signals.ts';
@@ -9,6 +10,7 @@ import { interrupted } from '../signals.ts';
 interface TrackerFlags {
   host: string;
   port: number;
+  interval: number;
   quiet?: boolean;
 }
 
@@ -21,11 +23,18 @@ export function registerTracker(program: Command): void {
     .description('run an HTTP BitTorrent tracker (announce, scrape) until interrupted')
     .option('--host <address>', 'address to listen on; 0.0.0.0 for every IPv4 address', '127.0.0.1')
     .requiredOption('--port <n>', 'port to listen on (0: any free port)', wholeNumber('--port', 0, 65_535))
+    .option(
+      '--interval <seconds>',
+      'how often peers announce; one not heard of for twice that and a minute is forgotten',
+      wholeNumber('--interval', 1, 86_400),
+      DEFAULT_LIMITS.intervalS,
+    )
     .option('-q, --quiet', 'print only where it listens')
     .action(async (flags: TrackerFlags) => {
       // Listening for the signals before anything else: a signal that comes early still stops it cleanly.
       const stopped = interrupted();
-      const tracker = await startTracker({ host: flags.host, port: flags.port }).catch(
+      const limits = timingFor(flags.interval);
+      const tracker = await startTracker({ host: flags.host, port: flags.port, limits }).catch(
         (error: NodeJS.ErrnoException) => {
           throw listenError(flags, error);
         },
@@ -44,6 +53,15 @@ export function registerTracker(program: Command): void {
       await tracker.close();
       if (!flags.quiet) process.stdout.write(`tracker stopped (${signal})\n`);
     });
+}
+
+/** An announce interval's timing: peers may announce again no sooner than 30 s, or the interval if shorter. */
+function timingFor(intervalS: number): Partial<TrackerLimits> {
+  return {
+    intervalS,
+    minIntervalS: Math.min(DEFAULT_LIMITS.minIntervalS, intervalS),
+    peerTimeoutS: 2 * intervalS + 60,
+  };
 }
 
 /** The announce URL, or the URLs, when the tracker listens on every address, by which others reach it. */

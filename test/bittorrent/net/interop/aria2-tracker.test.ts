@@ -96,7 +96,11 @@ describe.skipIf(skipWithout('aria2c'))('aria2c with make-torrent and swarmlab tr
   });
 
   it('lets an aria2c seed and an aria2c leecher meet through swarmlab tracker', async () => {
-    const tracker = startSwarmlab(['tracker', '--host', '127.0.0.1', '--port', '0', '-q'], namespace);
+    // A short interval: a leecher that missed the seed at its first announce hears of it again soon.
+    const tracker = startSwarmlab(
+      ['tracker', '--host', '127.0.0.1', '--port', '0', '--interval', '5', '-q'],
+      namespace,
+    );
     running.push(tracker);
     const [announceUrl] = await tracker.waitFor(/http:\S+\/announce/);
     const data = content(3 * 2 ** 20 + 12_345, 7);
