@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from '../../src/bittorrent/net/metainfo.ts';
-import { ARIA2_OFFLINE } from '../bittorrent/support/aria2.ts';
+import { ARIA2_OFFLINE } from '../bittorrent/support/aria2-offline.mjs';
 import { skipWithout } from '../bittorrent/support/installed.ts';
 import { openNetNamespace } from '../bittorrent/support/net-namespace.ts';
 import { freePort, startOpentracker } from '../bittorrent/support/opentracker.ts';

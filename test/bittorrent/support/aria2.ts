@@ -1,21 +1,8 @@
 // Debian's aria2c for interop tests, on loopback only, with every way of finding peers but the tracker
 // turned off (DHT, local peer discovery, peer exchange), so that a test knows where its peers come from.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { ARIA2_OFFLINE } from './aria2-offline.mjs';
 import { hostLoopback, type NetNamespace } from './net-namespace.ts';
-
-/** What every aria2c of a test is given: no DHT, LPD, PEX; no config file; quiet. */
-export const ARIA2_OFFLINE = [
-  '--no-conf=true',
-  '--enable-dht=false',
-  '--enable-dht6=false',
-  '--bt-enable-lpd=false',
-  '--enable-peer-exchange=false',
-  '--disable-ipv6=true',
-  '--summary-interval=0',
-  '--console-log-level=warn',
-  '--auto-save-interval=0',
-  '--file-allocation=none',
-] as const;
 
 export interface Aria2 {
   readonly child: ChildProcess;
