@@ -5,7 +5,6 @@ import type { NetPeerListener } from '../../bittorrent/net/net-peer.ts';
 import { openSession, type Session } from '../../bittorrent/net/session.ts';
 import type { StoreMode } from '../../bittorrent/net/storage.ts';
 import { jsonText } from '../../results/classic.ts';
-import { toLiveResults } from '../../results/live.ts';
 import { checkDestinations } from '../../util/destinations.ts';
 import { writeAll } from '../../util/output-set.ts';
 import { UsageError } from '../errors.ts';
@@ -63,6 +62,8 @@ export async function writeLiveResults(
   const json = flags.json;
   if (json === undefined) return;
   const { metainfo, peer } = session;
+  // Loaded only with --json: the results' summary brings the theory's bounds with it.
+  const { toLiveResults } = await import('../../results/live.ts');
   const results = toLiveResults(peer.stats, {
     source: torrentPath,
     name: metainfo.name,
