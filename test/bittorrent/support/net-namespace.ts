@@ -109,7 +109,7 @@ export function hostLoopback(reason = "clients run on the host's loopback"): Net
 }
 
 /** Whether /proc's `net/tcp` table lists a socket listening on `host:port` (addresses little-endian hex). */
-export function listensIn(table: string, host: string, port: number): boolean {
+function listensIn(table: string, host: string, port: number): boolean {
   const address = host
     .split('.')
     .map((octet) => Number(octet).toString(16).padStart(2, '0').toUpperCase())
