@@ -10,19 +10,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARIA2_OFFLINE } from '../test/bittorrent/support/aria2-offline.mjs';
 
 const { client, leechers, sizeMiB } = JSON.parse(process.argv[2]);
 const CLI = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
-const ARIA2_ALONE = [
-  '--enable-dht=false',
-  '--enable-dht6=false',
-  '--bt-enable-lpd=false',
-  '--enable-peer-exchange=false',
-  '--disable-ipv6=true',
-  '--summary-interval=0',
-  '--file-allocation=none',
-  '--console-log-level=notice',
-];
+/** As every aria2c of the tests, with notices (to see it listen). */
+const ARIA2_ALONE = [...ARIA2_OFFLINE, '--console-log-level=notice'];
 const children = [];
 
 /** Starts a program; `ready` resolves with the first match of `pattern` in its output. */

@@ -1,8 +1,13 @@
 // Progress bars on standard error when it is a terminal; nothing when output is piped or --quiet.
 // The bars leave the cursor and line wrap as they are: a run stopped by Ctrl-C (the simulator's loop is
 // synchronous, so no handler could run to restore them) or by an error leaves the terminal as it found it.
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 import type { SwarmProgress } from '../bittorrent/sim/run-types.ts';
+
+// cli-progress (CommonJS, with its string-width and emoji tables) is loaded only when a bar is drawn:
+// a command run with -q or with its output piped, such as each leecher of a benchmark, never pays for it.
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   update(done: number): void;
@@ -15,7 +20,8 @@ export type BarStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: num
 const silent: Progress = { update() {}, stop() {} };
 
 function bar(format: string, stream: BarStream): SingleBar {
-  return new SingleBar({
+  const { SingleBar: Bar } = require('cli-progress') as typeof import('cli-progress');
+  return new Bar({
     format,
     stream,
     // No escape codes that need undoing: the cursor stays, and lines are cut to the terminal's width.

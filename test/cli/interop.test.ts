@@ -1,17 +1,20 @@
 // Interop on loopback with real BitTorrent clients: swarmlab downloads from an aria2c seed; aria2c and
 // qBittorrent (qbittorrent-nox) download from a swarmlab seed, meeting it through `swarmlab tracker`.
-// Every client gets its own 127.0.0.x address, and DHT, local peer discovery, PEX and UPnP are off in
-// each. A test is skipped, saying so, only when its client is not installed (in CI it fails instead).
+// Every client, swarmlab's own included, runs as a process inside one network namespace that this file
+// makes, with only `lo` up (on the host's loopback where namespaces are not permitted, saying so); each
+// gets its own 127.0.0.x address, and DHT, local peer discovery, PEX and UPnP are off in each. A test is
+// skipped, saying so, only when its client is not installed (in CI it fails instead).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from '../../src/bittorrent/net/metainfo.ts';
-import { ARIA2_OFFLINE } from '../bittorrent/support/aria2.ts';
+import { ARIA2_OFFLINE } from '../bittorrent/support/aria2-offline.mjs';
 import { skipWithout } from '../bittorrent/support/installed.ts';
+import { openNetNamespace } from '../bittorrent/support/net-namespace.ts';
 import { freePort, startOpentracker } from '../bittorrent/support/opentracker.ts';
 import { makeTorrent, type Running, start, startSwarmlab } from './live-processes.ts';
-import { makeTempDir, removeTempDirs, swarmlab } from './spawn.ts';
+import { makeTempDir, removeTempDirs } from './spawn.ts';
 
 // Skipped when a client is missing, except in CI, where the test fails and says what is missing.
 const HAVE_ARIA2 = !skipWithout('aria2c');
@@ -36,11 +39,17 @@ const ARIA2_ALONE = [
   '--bt-tracker-timeout=2',
 ];
 
+const namespace = await openNetNamespace();
+process.stderr.write(`interop: ${namespace.reason}\n`);
+
 const running: Running[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
-afterAll(removeTempDirs);
+afterAll(async () => {
+  await namespace.close();
+  await removeTempDirs();
+});
 
 function keep(process: Running): Running {
   running.push(process);
@@ -57,15 +66,25 @@ async function shareFile(tracker: string): Promise<{ dir: string; torrent: strin
   return { dir, torrent, content };
 }
 
+/** `swarmlab ARGS` inside the namespace, to its end; its exit code and output. */
+async function swarmlab(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const child = keep(startSwarmlab(args, namespace));
+  const code = await child.exited;
+  return { code, output: child.output() };
+}
+
 async function startTracker(host: string): Promise<string> {
-  const tracker = keep(startSwarmlab(['tracker', '--host', host, '--port', '0']));
+  // A short interval: a client that announced before the seed hears of it again within seconds.
+  const tracker = keep(
+    startSwarmlab(['tracker', '--host', host, '--port', '0', '--interval', '5'], namespace),
+  );
   const [, port] = await tracker.waitFor(new RegExp(`${host.replaceAll('.', '\\.')}:(\\d+)`));
   return `http://${host}:${port}/announce`;
 }
 
 async function startSeed(torrent: string, data: string, host: string): Promise<number> {
   const seed = keep(
-    startSwarmlab(['seed', torrent, '--data', data, '--host', host, '--port', '0', '--verbose']),
+    startSwarmlab(['seed', torrent, '--data', data, '--host', host, '--port', '0', '--verbose'], namespace),
   );
   const [, port] = await seed.waitFor(/on [\d.]+:(\d+)/);
   return Number(port);
@@ -88,20 +107,30 @@ async function untilFileIs(
 }
 
 describe('interop with real BitTorrent clients, on loopback', () => {
+  it.skipIf(!namespace.isolated)('runs its clients where only lo is up', async () => {
+    const links = keep(start('ip', ['-o', 'link', 'show'], { namespace }));
+    expect(await links.exited, links.output()).toBe(0);
+    expect(links.output().match(/^\d+: [^:]+/gm)).toEqual(['1: lo']);
+  });
+
   it.skipIf(!HAVE_ARIA2)('swarmlab gets a file from an aria2c seed', async () => {
     const { dir, torrent, content } = await shareFile('http://127.0.0.1:9/announce');
     const port = await freePort('127.0.0.41');
     const aria = keep(
-      start('aria2c', [
-        ...ARIA2_ALONE,
-        '--interface=127.0.0.41',
-        `--listen-port=${port}`,
-        '--check-integrity=true',
-        '--seed-ratio=0.0',
-        '-d',
-        join(dir, 'data'),
-        torrent,
-      ]),
+      start(
+        'aria2c',
+        [
+          ...ARIA2_ALONE,
+          '--interface=127.0.0.41',
+          `--listen-port=${port}`,
+          '--check-integrity=true',
+          '--seed-ratio=0.0',
+          '-d',
+          join(dir, 'data'),
+          torrent,
+        ],
+        { namespace },
+      ),
     );
     await aria.waitFor(/listening on TCP port/);
     const out = join(dir, 'out');
@@ -116,7 +145,7 @@ describe('interop with real BitTorrent clients, on loopback', () => {
       `127.0.0.41:${port}`,
       '--no-tracker',
     ]);
-    expect(got.code, `${got.stderr}\n${aria.output()}`).toBe(0);
+    expect(got.code, `${got.output}\n${aria.output()}`).toBe(0);
     expect((await readFile(join(out, 'file.bin'))).equals(content)).toBe(true);
   });
 
@@ -127,15 +156,19 @@ describe('interop with real BitTorrent clients, on loopback', () => {
     const out = join(dir, 'out');
     const port = await freePort('127.0.0.45');
     const aria = keep(
-      start('aria2c', [
-        ...ARIA2_ALONE,
-        '--interface=127.0.0.45',
-        `--listen-port=${port}`,
-        '--seed-time=0',
-        '-d',
-        out,
-        torrent,
-      ]),
+      start(
+        'aria2c',
+        [
+          ...ARIA2_ALONE,
+          '--interface=127.0.0.45',
+          `--listen-port=${port}`,
+          '--seed-time=0',
+          '-d',
+          out,
+          torrent,
+        ],
+        { namespace },
+      ),
     );
     expect(await aria.exited, aria.output()).toBe(0);
     expect((await readFile(join(out, 'file.bin'))).equals(content)).toBe(true);
@@ -145,7 +178,7 @@ describe('interop with real BitTorrent clients, on loopback', () => {
     // opentracker answers only the info-hashes it is given; the info-hash does not depend on the tracker.
     const first = await shareFile('http://127.0.0.1:9/announce');
     const { infoHash } = await readTorrentFile(first.torrent);
-    const tracker = await startOpentracker('127.0.0.49', [infoHash]);
+    const tracker = await startOpentracker('127.0.0.49', [infoHash], namespace);
     try {
       const torrent = await makeTorrent(
         join(first.dir, 'data', 'file.bin'),
@@ -155,7 +188,7 @@ describe('interop with real BitTorrent clients, on loopback', () => {
       await startSeed(torrent, join(first.dir, 'data'), '127.0.0.50');
       const out = join(first.dir, 'out');
       const got = await swarmlab(['get', torrent, '--out', out, '--host', '127.0.0.51']);
-      expect(got.code, got.stderr).toBe(0);
+      expect(got.code, got.output).toBe(0);
       expect((await readFile(join(out, 'file.bin'))).equals(first.content)).toBe(true);
     } finally {
       await tracker.stop();
@@ -178,12 +211,11 @@ describe('interop with real BitTorrent clients, on loopback', () => {
       );
       const webPort = await freePort('127.0.0.1');
       const qbt = keep(
-        start('qbittorrent-nox', [
-          `--profile=${profile}`,
-          `--webui-port=${webPort}`,
-          `--save-path=${out}`,
-          torrent,
-        ]),
+        start(
+          'qbittorrent-nox',
+          [`--profile=${profile}`, `--webui-port=${webPort}`, `--save-path=${out}`, torrent],
+          { namespace },
+        ),
       );
       await untilFileIs(join(out, 'file.bin'), content, 60_000, () => qbt.output());
     },

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { hostLoopback, type NetNamespace } from '../bittorrent/support/net-namespace.ts';
 import { ROOT, swarmlab } from './spawn.ts';
 
 /** A process is killed after this long whatever happens, so that a hang fails instead of stalling. */
@@ -19,9 +20,15 @@ export interface Running {
   readonly exited: Promise<number | null>;
 }
 
-export function start(command: string, args: readonly string[], options: { cwd?: string } = {}): Running {
+/** Starts `command args` inside `namespace` (the host's loopback when not given). */
+export function start(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; namespace?: NetNamespace } = {},
+): Running {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  const child = spawn(command, [...args], {
+  const wrapped = (options.namespace ?? hostLoopback()).wrap(command, args);
+  const child = spawn(wrapped.command, wrapped.args, {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,9 +91,11 @@ export function start(command: string, args: readonly string[], options: { cwd?:
   };
 }
 
-/** `swarmlab ARGS` as a long-running process (through tsx, as the CLI tests run it). */
-export function startSwarmlab(args: readonly string[]): Running {
-  return start(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args]);
+/** `swarmlab ARGS` as a long-running process (through tsx, as the CLI tests run it), inside `namespace`. */
+export function startSwarmlab(args: readonly string[], namespace?: NetNamespace): Running {
+  return start(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], {
+    ...(namespace === undefined ? {} : { namespace }),
+  });
 }
 
 /** `swarmlab make-torrent SOURCE` in 64 KiB pieces, announcing to `tracker`; returns the torrent's path. */

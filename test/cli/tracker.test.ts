@@ -69,6 +69,22 @@ describe('swarmlab tracker', () => {
     expect(tracker.output()).toBe(`${line}\ntracker stopped (SIGTERM)\n`);
   });
 
+  it('tells peers to announce every --interval seconds', async () => {
+    const tracker = startTrackerCli(['--port', '0', '--interval', '5', '-q']);
+    const url = /announce URL (\S+)$/.exec(await tracker.firstLine)?.[1] as string;
+    const answer = await announce(url, {
+      infoHash: new Uint8Array(20),
+      peerId: new Uint8Array(20).fill(66),
+      port: 6881,
+      uploaded: 0,
+      downloaded: 0,
+      left: 10,
+    });
+    expect(answer).toMatchObject({ ok: true, intervalS: 5, minIntervalS: 5 });
+    tracker.child.kill('SIGTERM');
+    expect(await tracker.exited).toBe(0);
+  });
+
   it('prints only where it listens with -q', async () => {
     const tracker = startTrackerCli(['--port', '0', '-q']);
     const line = await tracker.firstLine;

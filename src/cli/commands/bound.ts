@@ -1,13 +1,8 @@
 // `swarmlab bound SCENARIO`: the Kumar-Ross lower bound on the completion time of the peers a run of
 // the scenario draws (with --seed), and why; or that there is none.
-import { getHeapStatistics } from 'node:v8';
+// Declared here (flags, help); the action, in bound-action.ts, is loaded only when the command runs.
 import type { Command } from 'commander';
-import { checkPlansFit } from '../../bittorrent/scenario/memory.ts';
-import { readSwarmScenario } from '../../bittorrent/scenario/scenario-file.ts';
-import { drawPeers } from '../../bittorrent/sim/plan.ts';
-import { kumarRossBound } from '../../bittorrent/theory/bound.ts';
 import { repeatable, seedNumber } from '../options.ts';
-import { formatBound } from '../tables/swarm-table.ts';
 
 export function registerBound(program: Command): void {
   program
@@ -24,10 +19,7 @@ export function registerBound(program: Command): void {
       [],
     )
     .action(async (path: string, flags: { set: string[]; seed: number }) => {
-      const scenario = await readSwarmScenario(path, flags.set);
-      // Drawing the peers takes memory too: refuse what cannot fit before drawing them.
-      checkPlansFit(scenario, getHeapStatistics().heap_size_limit, path);
-      const bound = kumarRossBound(drawPeers(scenario, flags.seed), scenario.file.sizeBytes);
-      process.stdout.write(`${formatBound(scenario.name, bound)}\n`);
+      const { bound } = await import('./bound-action.ts');
+      await bound(path, flags);
     });
 }

@@ -1,49 +1,16 @@
 // What `seed` and `get` share: their flags (where to listen, whom to dial, what to write), opening the
 // torrent and its folder, starting the peer, waiting for Ctrl-C, and writing the results.
 import { performance } from 'node:perf_hooks';
-import type { Command } from 'commander';
 import type { NetPeerListener } from '../../bittorrent/net/net-peer.ts';
 import { openSession, type Session } from '../../bittorrent/net/session.ts';
 import type { StoreMode } from '../../bittorrent/net/storage.ts';
 import { jsonText } from '../../results/classic.ts';
-import { toLiveResults } from '../../results/live.ts';
 import { checkDestinations } from '../../util/destinations.ts';
 import { writeAll } from '../../util/output-set.ts';
 import { UsageError } from '../errors.ts';
-import { repeatable, wholeNumber } from '../options.ts';
 import { VERSION } from '../version.ts';
+import type { NetFlags } from './net-flags.ts';
 import { printWritten } from './written.ts';
-
-export interface NetFlags {
-  host: string;
-  port: number;
-  dialFrom?: string;
-  peer: string[];
-  tracker: boolean;
-  json?: string;
-  quiet?: boolean;
-  verbose?: boolean;
-}
-
-export function addNetFlags(command: Command, defaultPort: number): Command {
-  return command
-    .option('--host <address>', 'the address to listen on', '0.0.0.0')
-    .option(
-      '--port <n>',
-      'the TCP port to listen on (0: any free one)',
-      wholeNumber('--port', 0, 65535),
-      defaultPort,
-    )
-    .option('--dial-from <address>', 'the local address to connect and announce from')
-    .option('--peer <host:port>', "a peer to connect to besides the tracker's (repeatable)", repeatable, [])
-    .option('--no-tracker', "never ask the torrent's tracker: only the --peer peers")
-    .option(
-      '--json <file>',
-      'write the results (bytes each way per peer, pieces, hash failures, time series)',
-    )
-    .option('-q, --quiet', 'no progress bar or status lines')
-    .option('--verbose', 'say on standard error when each connection opens and closes, and why');
-}
 
 /** Checks where `--json` goes, then opens the torrent, its folder and a peer as the flags say. */
 export async function openFromFlags(
@@ -95,6 +62,8 @@ export async function writeLiveResults(
   const json = flags.json;
   if (json === undefined) return;
   const { metainfo, peer } = session;
+  // Loaded only with --json: the results' summary brings the theory's bounds with it.
+  const { toLiveResults } = await import('../../results/live.ts');
   const results = toLiveResults(peer.stats, {
     source: torrentPath,
     name: metainfo.name,

@@ -1,19 +1,15 @@
 // `swarmlab tracker [--host H] --port P`: an HTTP tracker (announce and scrape), until interrupted.
-import { networkInterfaces } from 'node:os';
+// Declared here (flags, help); the action, in tracker-action.ts, is loaded only when the command runs.
 import type { Command } from 'commander';
-import { startTracker } from '../../bittorrent/net/tracker-server.ts';
-import { UsageError } from '../errors.ts';
+import { DEFAULT_LIMITS } from '../../bittorrent/net/tracker-swarms.ts';
 import { wholeNumber } from '../options.ts';
-import { interrupted } from '../signals.ts';
 
-interface TrackerFlags {
+export interface TrackerFlags {
   host: string;
   port: number;
+  interval: number;
   quiet?: boolean;
 }
-
-/** How often a line says how many torrents and peers the tracker knows, when that has changed. */
-const STATUS_EVERY_MS = 30_000;
 
 export function registerTracker(program: Command): void {
   program
@@ -21,54 +17,15 @@ export function registerTracker(program: Command): void {
     .description('run an HTTP BitTorrent tracker (announce, scrape) until interrupted')
     .option('--host <address>', 'address to listen on; 0.0.0.0 for every IPv4 address', '127.0.0.1')
     .requiredOption('--port <n>', 'port to listen on (0: any free port)', wholeNumber('--port', 0, 65_535))
+    .option(
+      '--interval <seconds>',
+      'how often peers announce; one not heard of for twice that and a minute is forgotten',
+      wholeNumber('--interval', 1, 86_400),
+      DEFAULT_LIMITS.intervalS,
+    )
     .option('-q, --quiet', 'print only where it listens')
     .action(async (flags: TrackerFlags) => {
-      // Listening for the signals before anything else: a signal that comes early still stops it cleanly.
-      const stopped = interrupted();
-      const tracker = await startTracker({ host: flags.host, port: flags.port }).catch(
-        (error: NodeJS.ErrnoException) => {
-          throw listenError(flags, error);
-        },
-      );
-      process.stdout.write(
-        `tracker listening on ${tracker.host}:${tracker.port}; ${announceUrls(tracker.host, tracker.port)}\n`,
-      );
-      let last = '';
-      const status = setInterval(() => {
-        const line = `${tracker.swarms.torrentCount} torrents, ${tracker.swarms.peerCount} peers`;
-        if (line !== last && !flags.quiet) process.stdout.write(`${line}\n`);
-        last = line;
-      }, STATUS_EVERY_MS);
-      const signal = await stopped;
-      clearInterval(status);
-      await tracker.close();
-      if (!flags.quiet) process.stdout.write(`tracker stopped (${signal})\n`);
+      const { tracker } = await import('./tracker-action.ts');
+      await tracker(flags);
     });
-}
-
-/** The announce URL, or the URLs, when the tracker listens on every address, by which others reach it. */
-function announceUrls(host: string, port: number): string {
-  if (host !== '0.0.0.0' && host !== '::')
-    return `announce URL http://${host.includes(':') ? `[${host}]` : host}:${port}/announce`;
-  const addresses = Object.values(networkInterfaces())
-    .flat()
-    .filter((face) => face !== undefined && face.family === 'IPv4' && !face.internal)
-    .map((face) => face?.address);
-  const hosts = addresses.length > 0 ? addresses.join(', ') : "this machine's address";
-  return `announce URL http://HOST:${port}/announce, HOST one of ${hosts}`;
-}
-
-const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'the port is in use',
-  EACCES: 'not permitted (a port below 1024 needs privileges)',
-  EADDRNOTAVAIL: 'the address is not one of this machine',
-  ENOTFOUND: 'no such host',
-};
-
-/** A listen that failed for a reason the user can fix is a usage error (exit 2); others are not. */
-function listenError(flags: TrackerFlags, error: NodeJS.ErrnoException): Error {
-  const problem = error.code === undefined ? undefined : LISTEN_PROBLEMS[error.code];
-  return problem === undefined
-    ? error
-    : new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${problem}`);
 }

@@ -1,20 +1,8 @@
 // Debian's aria2c for interop tests, on loopback only, with every way of finding peers but the tracker
 // turned off (DHT, local peer discovery, peer exchange), so that a test knows where its peers come from.
 import { type ChildProcess, spawn } from 'node:child_process';
-
-/** What every aria2c of a test is given: no DHT, LPD, PEX; no config file; quiet. */
-export const ARIA2_OFFLINE = [
-  '--no-conf=true',
-  '--enable-dht=false',
-  '--enable-dht6=false',
-  '--bt-enable-lpd=false',
-  '--enable-peer-exchange=false',
-  '--disable-ipv6=true',
-  '--summary-interval=0',
-  '--console-log-level=warn',
-  '--auto-save-interval=0',
-  '--file-allocation=none',
-] as const;
+import { ARIA2_OFFLINE } from './aria2-offline.mjs';
+import { hostLoopback, type NetNamespace } from './net-namespace.ts';
 
 export interface Aria2 {
   readonly child: ChildProcess;
@@ -26,9 +14,10 @@ export interface Aria2 {
   stop(): Promise<void>;
 }
 
-/** Runs `aria2c ...ARIA2_OFFLINE ...args`. */
-export function runAria2c(args: readonly string[]): Aria2 {
-  const child = spawn('aria2c', [...ARIA2_OFFLINE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `aria2c ...ARIA2_OFFLINE ...args` inside `namespace` (the host's loopback when not given). */
+export function runAria2c(args: readonly string[], namespace: NetNamespace = hostLoopback()): Aria2 {
+  const { command, args: wrapped } = namespace.wrap('aria2c', [...ARIA2_OFFLINE, ...args]);
+  const child = spawn(command, wrapped, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;

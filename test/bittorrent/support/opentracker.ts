@@ -3,9 +3,10 @@
 // to -d and drops to `nobody`, so its folder must be readable by all and the list named relative to it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostLoopback, type NetNamespace, waitForListening } from './net-namespace.ts';
 
 export interface Opentracker {
   readonly announceUrl: string;
@@ -24,11 +25,16 @@ export function freePort(host: string): Promise<number> {
   });
 }
 
-/** Starts opentracker on `host` (a 127.0.0.x address) for the given info-hashes, and waits until it listens. */
+/**
+ * Starts opentracker on `host` (a 127.0.0.x address) for the given info-hashes, inside `namespace` (the
+ * host's loopback when not given), and waits until it listens.
+ */
 export async function startOpentracker(
   host: string,
   infoHashes: readonly Uint8Array[],
+  namespace?: NetNamespace,
 ): Promise<Opentracker> {
+  const where = namespace ?? hostLoopback();
   const dir = await mkdtemp(join(tmpdir(), 'swarmlab-opentracker-'));
   await chmod(dir, 0o755);
   await writeFile(
@@ -39,20 +45,25 @@ export async function startOpentracker(
     },
   );
   const port = await freePort(host);
-  const child = spawn(
-    'opentracker',
-    ['-i', host, '-p', String(port), '-P', String(port), '-d', dir, '-w', 'whitelist'],
-    {
-      cwd: dir,
-      stdio: 'ignore',
-    },
-  );
+  const { command, args } = where.wrap('opentracker', [
+    '-i',
+    host,
+    '-p',
+    String(port),
+    '-P',
+    String(port),
+    '-d',
+    dir,
+    '-w',
+    'whitelist',
+  ]);
+  const child = spawn(command, args, { cwd: dir, stdio: 'ignore' });
   const stop = async () => {
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(host, port);
+    await waitForListening(where, host, port);
   } catch (error) {
     await stop();
     throw error;
@@ -60,26 +71,14 @@ export async function startOpentracker(
   return { announceUrl: `http://${host}:${port}/announce`, stop };
 }
 
-/** Tries to connect every 50 ms, 100 times at most. */
-async function waitForPort(host: string, port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host, port }, () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`opentracker did not listen on ${host}:${port} within 5 s`);
-}
-
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

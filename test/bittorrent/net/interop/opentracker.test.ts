@@ -1,5 +1,7 @@
 // The tracker client against Debian's opentracker, on loopback: peers meet through a tracker that is not
 // ours. opentracker must be installed (`.ci/run` does it); without it the test is skipped, except in CI.
+// On the host's loopback, not in a namespace: the client under test runs in this process, which cannot
+// enter one (test/cli/interop.test.ts runs swarmlab and opentracker in a namespace, as processes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnnounceParams,
