@@ -45,7 +45,7 @@ describe('every run ends', () => {
     expect(run.peers.filter((p) => p.role === 'leecher').every((p) => p.bytesUp === 0)).toBe(true);
   });
 
-  it('keeps a long run\'s series bounded: thinned to every other sample, sampled half as often', () => {
+  it("keeps a long run's series bounded: thinned to every other sample, sampled half as often", () => {
     const scenario = { ...flashCrowd({ peers: 3, fileBytes: 2_000_000 }), sampleEveryS: 0.1 };
     const full = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000 });
     const thinned = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000, maxSamples: 16 });
