@@ -7,6 +7,20 @@
 import { doubled } from '../../util/arrays.ts';
 import { MaxMinRates } from './max-min.ts';
 
+// A transfer's fields lie side by side in one record of 8 numbers (one cache line): re-timing the
+// transfers a change reached reads and writes several fields of each, scattered over memory.
+const FROM = 0;
+const TO = 1;
+const PIECE = 2;
+/** Bytes left at `UPDATED_AT`, and when the transfer ends at its current rate. */
+const REMAINING = 3;
+const UPDATED_AT = 4;
+const ENDS_AT = 5;
+const SIZE = 6;
+/** Bytes of the transfer already reported to its two ends. */
+const REPORTED = 7;
+const RECORD = 8;
+
 export interface FlowListener {
   /**
    * The first end among `uploader`'s transfers moved to `endS`: schedule it. Older predictions carry an
@@ -25,15 +39,7 @@ export class FlowNetwork {
   private readonly scheduleMark: Uint8Array;
   private readonly retimeAt = (flow: number, oldRate: number): void => this.retime(flow, oldRate);
   private nowS = 0;
-  private from = new Int32Array(256);
-  private to = new Int32Array(256);
-  private piece = new Int32Array(256);
-  private remaining = new Float64Array(256);
-  private updatedAt = new Float64Array(256);
-  private endsAt = new Float64Array(256);
-  private size = new Float64Array(256);
-  /** Bytes of each transfer already reported to its two ends. */
-  private reported = new Float64Array(256);
+  private flows = new Float64Array(256 * RECORD);
   /** Per uploader: the first end among its transfers as last scheduled, and that schedule's version. */
   private readonly scheduledEnd: Float64Array;
   private readonly version: Int32Array;
@@ -69,15 +75,15 @@ export class FlowNetwork {
   }
 
   uploader(flow: number): number {
-    return this.from[flow] as number;
+    return this.flows[flow * RECORD + FROM] as number;
   }
 
   downloader(flow: number): number {
-    return this.to[flow] as number;
+    return this.flows[flow * RECORD + TO] as number;
   }
 
   pieceOf(flow: number): number {
-    return this.piece[flow] as number;
+    return this.flows[flow * RECORD + PIECE] as number;
   }
 
   /**
@@ -95,8 +101,9 @@ export class FlowNetwork {
   private firstEnding(uploader: number): number {
     let first = -1;
     let firstEnd = Number.POSITIVE_INFINITY;
+    const flows = this.flows;
     for (const flow of this.uploading[uploader] as number[]) {
-      const end = this.endsAt[flow] as number;
+      const end = flows[flow * RECORD + ENDS_AT] as number;
       if (end < firstEnd) {
         first = flow;
         firstEnd = end;
@@ -107,14 +114,16 @@ export class FlowNetwork {
 
   start(from: number, to: number, piece: number, bytes: number, nowS: number): number {
     const flow = this.allocate();
-    this.from[flow] = from;
-    this.to[flow] = to;
-    this.piece[flow] = piece;
-    this.remaining[flow] = bytes;
-    this.size[flow] = bytes;
-    this.reported[flow] = 0;
-    this.updatedAt[flow] = nowS;
-    this.endsAt[flow] = Number.POSITIVE_INFINITY;
+    const flows = this.flows;
+    const at = flow * RECORD;
+    flows[at + FROM] = from;
+    flows[at + TO] = to;
+    flows[at + PIECE] = piece;
+    flows[at + REMAINING] = bytes;
+    flows[at + SIZE] = bytes;
+    flows[at + REPORTED] = 0;
+    flows[at + UPDATED_AT] = nowS;
+    flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
     (this.uploading[from] as number[]).push(flow);
     (this.downloading[to] as number[]).push(flow);
     this.rates.add(flow, 2 * from, 2 * to + 1);
@@ -124,15 +133,16 @@ export class FlowNetwork {
 
   /** Ends a transfer (finished, or cut because a peer left) and re-times the others at its ends. */
   end(flow: number, nowS: number): void {
-    const from = this.from[flow] as number;
-    const to = this.to[flow] as number;
+    const at = flow * RECORD;
+    const from = this.flows[at + FROM] as number;
+    const to = this.flows[at + TO] as number;
     this.totalRate -= this.rates.rate(flow);
     // A running sum drifts; with nothing under way it is exactly zero.
     if (this.active === 1) this.totalRate = 0;
     remove(this.uploading[from] as number[], flow);
     remove(this.downloading[to] as number[], flow);
     this.rates.remove(flow);
-    this.endsAt[flow] = Number.POSITIVE_INFINITY;
+    this.flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
     this.settle(from, nowS);
     this.free.push(flow);
   }
@@ -144,7 +154,8 @@ export class FlowNetwork {
 
   /** The transfer from `from` to `to` under way, or -1 (a connection carries one at a time). */
   between(from: number, to: number): number {
-    for (const flow of this.uploading[from] as number[]) if (this.to[flow] === to) return flow;
+    for (const flow of this.uploading[from] as number[])
+      if (this.flows[flow * RECORD + TO] === to) return flow;
     return -1;
   }
 
@@ -163,11 +174,13 @@ export class FlowNetwork {
    * once, so that what one sent and the other received always agree.
    */
   takeProgress(flow: number, nowS: number): number {
-    const elapsed = nowS - (this.updatedAt[flow] as number);
-    const left = Math.max(0, (this.remaining[flow] as number) - this.rates.rate(flow) * elapsed);
-    const moved = Math.floor((this.size[flow] as number) - left);
-    const news = Math.max(0, moved - (this.reported[flow] as number));
-    this.reported[flow] = (this.reported[flow] as number) + news;
+    const flows = this.flows;
+    const at = flow * RECORD;
+    const elapsed = nowS - (flows[at + UPDATED_AT] as number);
+    const left = Math.max(0, (flows[at + REMAINING] as number) - this.rates.rate(flow) * elapsed);
+    const moved = Math.floor((flows[at + SIZE] as number) - left);
+    const news = Math.max(0, moved - (flows[at + REPORTED] as number));
+    flows[at + REPORTED] = (flows[at + REPORTED] as number) + news;
     return news;
   }
 
@@ -198,21 +211,23 @@ export class FlowNetwork {
   private retime(flow: number, oldRate: number): void {
     const nowS = this.nowS;
     const rate = this.rates.rate(flow);
+    const flows = this.flows;
+    const at = flow * RECORD;
     const left = Math.max(
       0,
-      (this.remaining[flow] as number) - oldRate * (nowS - (this.updatedAt[flow] as number)),
+      (flows[at + REMAINING] as number) - oldRate * (nowS - (flows[at + UPDATED_AT] as number)),
     );
-    this.remaining[flow] = left;
-    this.updatedAt[flow] = nowS;
+    flows[at + REMAINING] = left;
+    flows[at + UPDATED_AT] = nowS;
     this.totalRate += rate - oldRate;
-    this.endsAt[flow] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
-    this.mark(this.from[flow] as number);
+    flows[at + ENDS_AT] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
+    this.mark(flows[at + FROM] as number);
   }
 
   /** Tells the listener when `uploader`'s first transfer now ends, if that moved. */
   private schedule(uploader: number): void {
     const first = this.firstEnding(uploader);
-    const end = first < 0 ? Number.POSITIVE_INFINITY : (this.endsAt[first] as number);
+    const end = first < 0 ? Number.POSITIVE_INFINITY : (this.flows[first * RECORD + ENDS_AT] as number);
     if (end === this.scheduledEnd[uploader]) return;
     this.scheduledEnd[uploader] = end;
     const version = (this.version[uploader] as number) + 1;
@@ -223,19 +238,8 @@ export class FlowNetwork {
   private allocate(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    if (this.used === this.from.length) this.grow();
+    if (this.used * RECORD === this.flows.length) this.flows = doubled(this.flows);
     return this.used++;
-  }
-
-  private grow(): void {
-    this.from = doubled(this.from);
-    this.to = doubled(this.to);
-    this.piece = doubled(this.piece);
-    this.remaining = doubled(this.remaining);
-    this.updatedAt = doubled(this.updatedAt);
-    this.endsAt = doubled(this.endsAt);
-    this.size = doubled(this.size);
-    this.reported = doubled(this.reported);
   }
 }
 
