@@ -57,6 +57,8 @@ export class MaxMinRates {
   private readonly region = new IntList();
   private readonly regionFlows = new IntList();
   private readonly joining = new IntList();
+  /** Scratch of `fillByScanning`: the region's capped transfers. */
+  private readonly byCap = new IntList();
   private readonly heap = new LevelHeap();
   /** Rounds solved since the object was made (to measure how far changes reach). */
   rounds = 0;
@@ -173,15 +175,19 @@ export class MaxMinRates {
     else this.fillWithHeap(epoch);
   }
 
-  /** Filling for a small region: find the next capacity to fill, or cap to reach, by looking at all. */
+  /**
+   * Filling for a small region: find the next capacity to fill by looking at all, and the next cap to
+   * reach in the capped transfers sorted once by cap (ties in region order, as a scan finds them).
+   */
   private fillByScanning(epoch: number): void {
     const caps = this.caps;
     const f = this.flows;
     const region = this.region.items;
-    const flows = this.regionFlows.items;
     const regionSize = this.region.size;
-    const flowCount = this.regionFlows.size;
-    for (let step = 0; step <= flowCount; step++) {
+    const byCap = this.sortCapped();
+    const sorted = byCap.items;
+    let first = 0;
+    for (;;) {
       let at = Number.POSITIVE_INFINITY;
       let fills = -1;
       for (let i = 0; i < regionSize; i++) {
@@ -193,19 +199,35 @@ export class MaxMinRates {
           fills = c;
         }
       }
-      let capped = -1;
-      for (let i = 0; i < flowCount; i++) {
-        const flow = flows[i] as number;
-        const cap = f[flow * RECORD + OUTER_CAP] as number;
-        if (cap < at && Number.isNaN(f[flow * RECORD + NEXT] as number)) {
-          at = cap;
-          capped = flow;
-        }
-      }
-      if (capped >= 0) this.freeze(capped, at, epoch, false);
-      else if (fills >= 0) this.fill(fills, at, epoch, false);
+      // Transfers frozen by a fill stay frozen: skip them for good.
+      while (first < byCap.size && !Number.isNaN(f[(sorted[first] as number) * RECORD + NEXT] as number))
+        first++;
+      const capped = first < byCap.size ? (sorted[first] as number) : -1;
+      if (capped >= 0 && (f[capped * RECORD + OUTER_CAP] as number) < at) {
+        this.freeze(capped, f[capped * RECORD + OUTER_CAP] as number, epoch, false);
+      } else if (fills >= 0) this.fill(fills, at, epoch, false);
       else return;
     }
+  }
+
+  /** The region's transfers with a finite cap at their outer end, by cap, ties in region order. */
+  private sortCapped(): IntList {
+    const f = this.flows;
+    const byCap = this.byCap;
+    byCap.size = 0;
+    for (let i = 0; i < this.regionFlows.size; i++) {
+      const flow = this.regionFlows.items[i] as number;
+      const cap = f[flow * RECORD + OUTER_CAP] as number;
+      if (!(cap < Number.POSITIVE_INFINITY)) continue;
+      byCap.push(flow);
+      const sorted = byCap.items;
+      let j = byCap.size - 1;
+      for (; j > 0 && (f[(sorted[j - 1] as number) * RECORD + OUTER_CAP] as number) > cap; j--) {
+        sorted[j] = sorted[j - 1] as number;
+      }
+      sorted[j] = flow;
+    }
+    return byCap;
   }
 
   private fillWithHeap(epoch: number): void {
