@@ -19,6 +19,14 @@ const MAX_ROUNDS = 8;
 const SCAN_FLOWS = 24;
 /** Relative change of a rate below which it is rounding, not a change. */
 const TOLERANCE = 1e-9;
+/** The unit roundoff of a double: a sum or difference is off by at most this much of its size. */
+const ROUNDOFF = 2 ** -53;
+/**
+ * A load bound is trusted to clear a capacity for sums of at most this many rates: the rounding of such a
+ * sum (2 n ROUNDOFF of it, about 2.2e-13) stays well inside the bound's margin, BOUND_MARGIN.
+ */
+const BOUND_TERMS = 1000;
+const BOUND_MARGIN = 1e-12;
 
 // What a solve reads of a capacity or a transfer lies side by side in one record of 8 numbers (one cache
 // line), not in one array per field: a change reaches a few capacities and transfers scattered over
@@ -35,6 +43,8 @@ const SOLVED_LEVEL = 4;
 const IN_REGION = 5;
 /** Equal to the current edge check's number when the capacity is outside the region and overflows. */
 const OVERFLOWS = 6;
+/** At least the sum of the rates across the capacity (a bound kept as rates change, rounding included). */
+const LOAD_BOUND = 7;
 /** A transfer's record: its rate, then its two ends (capacities). */
 const RATE = 0;
 const END = 1;
@@ -101,6 +111,8 @@ export class MaxMinRates {
     const b = f[at + END + 1] as number;
     removeItem(this.across[a] as number[], flow);
     removeItem(this.across[b] as number[], flow);
+    this.boundLoad(a, f[at + RATE] as number, 0);
+    this.boundLoad(b, f[at + RATE] as number, 0);
     f[at + RATE] = 0;
     this.dirty.push(a);
     this.dirty.push(b);
@@ -322,13 +334,23 @@ export class MaxMinRates {
    * Marks the unsaturated outer ends that the region's new rates overflow, and returns the mark. Only
    * an end with a transfer that rose can overflow: one whose transfers all fell, or moved by rounding
    * only, carried at most its capacity before (a solve or this check left it so) and carries less now.
+   * An end whose load bound, plus all that the region's transfers rose by, clears its capacity does not
+   * overflow either: its transfers are summed only when the bound is too close to tell.
    */
   private markOverflows(epoch: number): number {
     const check = ++this.edgeChecks;
     const caps = this.caps;
     const f = this.flows;
-    for (let i = 0; i < this.regionFlows.size; i++) {
-      const flow = this.regionFlows.items[i] as number;
+    const flows = this.regionFlows;
+    let rise = 0;
+    for (let i = 0; i < flows.size; i++) {
+      const at = (flows.items[i] as number) * RECORD;
+      const next = f[at + NEXT] as number;
+      if (next > (f[at + RATE] as number)) rise += next - (f[at + RATE] as number);
+    }
+    if (rise === 0) return check;
+    for (let i = 0; i < flows.size; i++) {
+      const flow = flows.items[i] as number;
       if (!((f[flow * RECORD + NEXT] as number) > (f[flow * RECORD + RATE] as number)) || !this.moved(flow)) {
         continue;
       }
@@ -337,10 +359,34 @@ export class MaxMinRates {
         const at = c * RECORD;
         if (caps[at + IN_REGION] === epoch || (caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY)
           continue;
-        if (caps[at + OVERFLOWS] !== check && this.overflows(c, epoch)) caps[at + OVERFLOWS] = check;
+        if (caps[at + OVERFLOWS] === check || this.clears(c, rise, flows.size)) continue;
+        if (this.overflows(c, epoch)) caps[at + OVERFLOWS] = check;
       }
     }
     return check;
+  }
+
+  /**
+   * Whether capacity `c`'s load bound plus `rise` is surely within what `overflows` allows: the bound is
+   * at least the exact sum of c's rates, and `overflows` sums c's rates (at most `regionFlows` of them
+   * risen, by at most `rise` together) with a rounding error below BOUND_MARGIN of the sum.
+   */
+  private clears(c: number, rise: number, regionFlows: number): boolean {
+    const at = c * RECORD;
+    if ((this.across[c] as number[]).length + regionFlows > BOUND_TERMS) return false;
+    const capacity = this.caps[at + CAPACITY] as number;
+    return (
+      ((this.caps[at + LOAD_BOUND] as number) + rise) * (1 + BOUND_MARGIN) <= capacity + TOLERANCE * capacity
+    );
+  }
+
+  /** A rate across capacity `c` moved from `old` to `next`: keeps c's load bound an upper bound. */
+  private boundLoad(c: number, old: number, next: number): void {
+    const at = c * RECORD;
+    const bound = this.caps[at + LOAD_BOUND] as number;
+    // Three roundings (the difference, the sum, this slack's), each at most ROUNDOFF of these terms.
+    const slack = 4 * ROUNDOFF * (bound + old + next);
+    this.caps[at + LOAD_BOUND] = (this.across[c] as number[]).length === 0 ? 0 : bound + (next - old) + slack;
   }
 
   private moved(flow: number): boolean {
@@ -349,14 +395,23 @@ export class MaxMinRates {
     return Math.abs(next - old) > TOLERANCE * Math.max(next, old);
   }
 
-  /** Whether an end outside the region carries more than its capacity at the region's new rates. */
+  /**
+   * Whether an end outside the region carries more than its capacity at the region's new rates. Its
+   * load bound is renewed from the sum of its rates on the way (a float sum of n rates is at most
+   * 2 (n - 1) ROUNDOFF below the exact one), so that the slack it gathers does not grow for ever.
+   */
   private overflows(c: number, epoch: number): boolean {
     const f = this.flows;
+    const across = this.across[c] as number[];
     let load = 0;
-    for (const flow of this.across[c] as number[]) {
+    let held = 0;
+    for (const flow of across) {
       const at = flow * RECORD;
-      load += f[at + FLOW_IN_REGION] === epoch ? (f[at + NEXT] as number) : (f[at + RATE] as number);
+      const rate = f[at + RATE] as number;
+      held += rate;
+      load += f[at + FLOW_IN_REGION] === epoch ? (f[at + NEXT] as number) : rate;
     }
+    this.caps[c * RECORD + LOAD_BOUND] = held * (1 + (2 * across.length + 4) * ROUNDOFF);
     const capacity = this.caps[c * RECORD + CAPACITY] as number;
     return load > capacity + TOLERANCE * capacity;
   }
@@ -384,7 +439,10 @@ export class MaxMinRates {
       if (!this.moved(flow)) continue;
       const at = flow * RECORD;
       const old = f[at + RATE] as number;
-      f[at + RATE] = f[at + NEXT] as number;
+      const next = f[at + NEXT] as number;
+      this.boundLoad(f[at + END] as number, old, next);
+      this.boundLoad(f[at + END + 1] as number, old, next);
+      f[at + RATE] = next;
       changed(flow, old);
     }
   }
