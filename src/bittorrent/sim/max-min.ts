@@ -21,12 +21,6 @@ const SCAN_FLOWS = 24;
 const TOLERANCE = 1e-9;
 /** The unit roundoff of a double: a sum or difference is off by at most this much of its size. */
 const ROUNDOFF = 2 ** -53;
-/**
- * A load bound is trusted to clear a capacity for sums of at most this many rates: the rounding of such a
- * sum (2 n ROUNDOFF of it, about 2.2e-13) stays well inside the bound's margin, BOUND_MARGIN.
- */
-const BOUND_TERMS = 1000;
-const BOUND_MARGIN = 1e-12;
 
 // What a solve reads of a capacity or a transfer lies side by side in one record of 8 numbers (one cache
 // line), not in one array per field: a change reaches a few capacities and transfers scattered over
@@ -113,6 +107,9 @@ export class MaxMinRates {
     removeItem(this.across[b] as number[], flow);
     this.boundLoad(a, f[at + RATE] as number, 0);
     this.boundLoad(b, f[at + RATE] as number, 0);
+    // With no transfer left, the load is exactly 0: the slack gathered so far goes.
+    if ((this.across[a] as number[]).length === 0) this.caps[a * RECORD + LOAD_BOUND] = 0;
+    if ((this.across[b] as number[]).length === 0) this.caps[b * RECORD + LOAD_BOUND] = 0;
     f[at + RATE] = 0;
     this.dirty.push(a);
     this.dirty.push(b);
@@ -349,6 +346,9 @@ export class MaxMinRates {
       if (next > (f[at + RATE] as number)) rise += next - (f[at + RATE] as number);
     }
     if (rise === 0) return check;
+    // `overflows` sums at most flowSlots rates, of which the region's rose by `rise` at most together:
+    // both sums' rounding stays below this share of them (a few e-12, far below TOLERANCE).
+    const margin = (2 * (this.flowSlots + flows.size) + 8) * ROUNDOFF;
     for (let i = 0; i < flows.size; i++) {
       const flow = flows.items[i] as number;
       if (!((f[flow * RECORD + NEXT] as number) > (f[flow * RECORD + RATE] as number)) || !this.moved(flow)) {
@@ -359,7 +359,7 @@ export class MaxMinRates {
         const at = c * RECORD;
         if (caps[at + IN_REGION] === epoch || (caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY)
           continue;
-        if (caps[at + OVERFLOWS] === check || this.clears(c, rise, flows.size)) continue;
+        if (caps[at + OVERFLOWS] === check || this.clears(c, rise, margin)) continue;
         if (this.overflows(c, epoch)) caps[at + OVERFLOWS] = check;
       }
     }
@@ -368,16 +368,13 @@ export class MaxMinRates {
 
   /**
    * Whether capacity `c`'s load bound plus `rise` is surely within what `overflows` allows: the bound is
-   * at least the exact sum of c's rates, and `overflows` sums c's rates (at most `regionFlows` of them
-   * risen, by at most `rise` together) with a rounding error below BOUND_MARGIN of the sum.
+   * at least the exact sum of c's rates, the region's transfers across c rose by at most `rise`, and
+   * `overflows` sums them with a rounding error below `margin` of the sum.
    */
-  private clears(c: number, rise: number, regionFlows: number): boolean {
+  private clears(c: number, rise: number, margin: number): boolean {
     const at = c * RECORD;
-    if ((this.across[c] as number[]).length + regionFlows > BOUND_TERMS) return false;
     const capacity = this.caps[at + CAPACITY] as number;
-    return (
-      ((this.caps[at + LOAD_BOUND] as number) + rise) * (1 + BOUND_MARGIN) <= capacity + TOLERANCE * capacity
-    );
+    return ((this.caps[at + LOAD_BOUND] as number) + rise) * (1 + margin) <= capacity + TOLERANCE * capacity;
   }
 
   /** A rate across capacity `c` moved from `old` to `next`: keeps c's load bound an upper bound. */
@@ -386,7 +383,7 @@ export class MaxMinRates {
     const bound = this.caps[at + LOAD_BOUND] as number;
     // Three roundings (the difference, the sum, this slack's), each at most ROUNDOFF of these terms.
     const slack = 4 * ROUNDOFF * (bound + old + next);
-    this.caps[at + LOAD_BOUND] = (this.across[c] as number[]).length === 0 ? 0 : bound + (next - old) + slack;
+    this.caps[at + LOAD_BOUND] = bound + (next - old) + slack;
   }
 
   private moved(flow: number): boolean {
