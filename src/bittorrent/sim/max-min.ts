@@ -35,10 +35,8 @@ const UNFROZEN = 3;
 const SOLVED_LEVEL = 4;
 /** Equal to the epoch of the solve when the capacity is in its region. */
 const IN_REGION = 5;
-/** Equal to the current edge check's number when the capacity is outside the region and overflows. */
-const OVERFLOWS = 6;
 /** At least the sum of the rates across the capacity (a bound kept as rates change, rounding included). */
-const LOAD_BOUND = 7;
+const LOAD_BOUND = 6;
 /** A transfer's record: its rate, then its two ends (capacities). */
 const RATE = 0;
 const END = 1;
@@ -57,7 +55,6 @@ export class MaxMinRates {
   private flowSlots = 256;
   private readonly dirty = new IntList();
   private epoch = 0;
-  private edgeChecks = 0;
   private readonly region = new IntList();
   private readonly regionFlows = new IntList();
   private readonly joining = new IntList();
@@ -307,35 +304,6 @@ export class MaxMinRates {
    * changed rate, or an unsaturated one now over its capacity. Returns whether any joined.
    */
   private growAcrossEdge(epoch: number): boolean {
-    const check = this.markOverflows(epoch);
-    const caps = this.caps;
-    const f = this.flows;
-    const joining = this.joining;
-    joining.size = 0;
-    for (let i = 0; i < this.regionFlows.size; i++) {
-      const flow = this.regionFlows.items[i] as number;
-      if (!this.moved(flow)) continue;
-      for (let side = 0; side < 2; side++) {
-        const at = (f[flow * RECORD + END + side] as number) * RECORD;
-        if (caps[at + IN_REGION] === epoch) continue;
-        if ((caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY || caps[at + OVERFLOWS] === check) {
-          joining.push(at / RECORD);
-        }
-      }
-    }
-    for (let i = 0; i < joining.size; i++) this.join(joining.items[i] as number, epoch);
-    return joining.size > 0;
-  }
-
-  /**
-   * Marks the unsaturated outer ends that the region's new rates overflow, and returns the mark. Only
-   * an end with a transfer that rose can overflow: one whose transfers all fell, or moved by rounding
-   * only, carried at most its capacity before (a solve or this check left it so) and carries less now.
-   * An end whose load bound, plus all that the region's transfers rose by, clears its capacity does not
-   * overflow either: its transfers are summed only when the bound is too close to tell.
-   */
-  private markOverflows(epoch: number): number {
-    const check = ++this.edgeChecks;
     const caps = this.caps;
     const f = this.flows;
     const flows = this.regionFlows;
@@ -345,25 +313,29 @@ export class MaxMinRates {
       const next = f[at + NEXT] as number;
       if (next > (f[at + RATE] as number)) rise += next - (f[at + RATE] as number);
     }
-    if (rise === 0) return check;
     // `overflows` sums at most flowSlots rates, of which the region's rose by `rise` at most together:
     // both sums' rounding stays below this share of them (a few e-12, far below TOLERANCE).
     const margin = (2 * (this.flowSlots + flows.size) + 8) * ROUNDOFF;
+    const joining = this.joining;
+    joining.size = 0;
     for (let i = 0; i < flows.size; i++) {
       const flow = flows.items[i] as number;
-      if (!((f[flow * RECORD + NEXT] as number) > (f[flow * RECORD + RATE] as number)) || !this.moved(flow)) {
-        continue;
-      }
+      if (!this.moved(flow)) continue;
       for (let side = 0; side < 2; side++) {
         const c = f[flow * RECORD + END + side] as number;
         const at = c * RECORD;
-        if (caps[at + IN_REGION] === epoch || (caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY)
-          continue;
-        if (caps[at + OVERFLOWS] === check || this.clears(c, rise, margin)) continue;
-        if (this.overflows(c, epoch)) caps[at + OVERFLOWS] = check;
+        if (caps[at + IN_REGION] === epoch) continue;
+        // An unsaturated end is summed only when its load bound cannot clear it: the same answer.
+        if (
+          (caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY ||
+          (!this.clears(c, rise, margin) && this.overflows(c, epoch))
+        ) {
+          joining.push(c);
+        }
       }
     }
-    return check;
+    for (let i = 0; i < joining.size; i++) this.join(joining.items[i] as number, epoch);
+    return joining.size > 0;
   }
 
   /**
