@@ -30,8 +30,6 @@ export interface FlowListener {
 }
 
 export class FlowNetwork {
-  private readonly uploading: number[][];
-  private readonly downloading: number[][];
   /** The rates, over capacities 2 p (p's upload) and 2 p + 1 (p's download). */
   private readonly rates: MaxMinRates;
   /** Uploaders whose first end may have moved in the change being settled, and a mark per peer. */
@@ -56,8 +54,6 @@ export class FlowNetwork {
     if (uploadBps.length !== downloadBps.length) {
       throw new RangeError('upload and download capacities must be given for the same peers');
     }
-    this.uploading = Array.from({ length: uploadBps.length }, () => []);
-    this.downloading = Array.from({ length: uploadBps.length }, () => []);
     const capacity = new Float64Array(2 * uploadBps.length);
     for (let peer = 0; peer < uploadBps.length; peer++) {
       capacity[2 * peer] = uploadBps[peer] as number;
@@ -102,7 +98,7 @@ export class FlowNetwork {
     let first = -1;
     let firstEnd = Number.POSITIVE_INFINITY;
     const flows = this.flows;
-    for (const flow of this.uploading[uploader] as number[]) {
+    for (const flow of this.rates.across(2 * uploader)) {
       const end = flows[flow * RECORD + ENDS_AT] as number;
       if (end < firstEnd) {
         first = flow;
@@ -124,8 +120,6 @@ export class FlowNetwork {
     flows[at + REPORTED] = 0;
     flows[at + UPDATED_AT] = nowS;
     flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
-    (this.uploading[from] as number[]).push(flow);
-    (this.downloading[to] as number[]).push(flow);
     this.rates.add(flow, 2 * from, 2 * to + 1);
     this.settle(from, nowS);
     return flow;
@@ -135,12 +129,9 @@ export class FlowNetwork {
   end(flow: number, nowS: number): void {
     const at = flow * RECORD;
     const from = this.flows[at + FROM] as number;
-    const to = this.flows[at + TO] as number;
     this.totalRate -= this.rates.rate(flow);
     // A running sum drifts; with nothing under way it is exactly zero.
     if (this.active === 1) this.totalRate = 0;
-    remove(this.uploading[from] as number[], flow);
-    remove(this.downloading[to] as number[], flow);
     this.rates.remove(flow);
     this.flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
     this.settle(from, nowS);
@@ -154,19 +145,18 @@ export class FlowNetwork {
 
   /** The transfer from `from` to `to` under way, or -1 (a connection carries one at a time). */
   between(from: number, to: number): number {
-    for (const flow of this.uploading[from] as number[])
-      if (this.flows[flow * RECORD + TO] === to) return flow;
+    for (const flow of this.rates.across(2 * from)) if (this.flows[flow * RECORD + TO] === to) return flow;
     return -1;
   }
 
   /** The transfers `peer` is sending (do not change the list while reading it). */
   uploadsOf(peer: number): readonly number[] {
-    return this.uploading[peer] as number[];
+    return this.rates.across(2 * peer);
   }
 
   /** The transfers `peer` is receiving (do not change the list while reading it). */
   downloadsOf(peer: number): readonly number[] {
-    return this.downloading[peer] as number[];
+    return this.rates.across(2 * peer + 1);
   }
 
   /**
@@ -186,7 +176,7 @@ export class FlowNetwork {
 
   /** Every transfer touching `peer`, as uploader or downloader (to cut them when it leaves). */
   flowsOf(peer: number): number[] {
-    return [...(this.uploading[peer] as number[]), ...(this.downloading[peer] as number[])];
+    return [...this.rates.across(2 * peer), ...this.rates.across(2 * peer + 1)];
   }
 
   /** Re-solves the rates after a change at `uploader`, re-times what moved, and reschedules. */
@@ -240,13 +230,5 @@ export class FlowNetwork {
     if (reused !== undefined) return reused;
     if (this.used * RECORD === this.flows.length) this.flows = doubled(this.flows);
     return this.used++;
-  }
-}
-
-function remove(list: number[], item: number): void {
-  const at = list.indexOf(item);
-  if (at >= 0) {
-    list[at] = list[list.length - 1] as number;
-    list.pop();
   }
 }

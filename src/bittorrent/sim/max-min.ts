@@ -49,7 +49,7 @@ const RECORD = 8;
 
 export class MaxMinRates {
   /** Per capacity: the transfers across it. */
-  private readonly across: number[][];
+  private readonly transfers: number[][];
   private readonly caps: Float64Array;
   private flows = new Float64Array(256 * RECORD);
   private flowSlots = 256;
@@ -68,7 +68,7 @@ export class MaxMinRates {
 
   constructor(capacity: Float64Array) {
     const n = capacity.length;
-    this.across = Array.from({ length: n }, () => []);
+    this.transfers = Array.from({ length: n }, () => []);
     this.caps = new Float64Array(n * RECORD);
     for (let c = 0; c < n; c++) {
       this.caps[c * RECORD + LEVEL] = Number.POSITIVE_INFINITY;
@@ -80,6 +80,11 @@ export class MaxMinRates {
     return this.flows[flow * RECORD + RATE] as number;
   }
 
+  /** The transfers across capacity `c`, in the order they were added (an end moves the last one into its place). */
+  across(c: number): readonly number[] {
+    return this.transfers[c] as number[];
+  }
+
   /** A transfer `flow` (a free slot) starts across capacities `a` and `b`; its rate is 0 until `settle`. */
   add(flow: number, a: number, b: number): void {
     while (flow >= this.flowSlots) this.grow();
@@ -88,8 +93,8 @@ export class MaxMinRates {
     f[at + END] = a;
     f[at + END + 1] = b;
     f[at + RATE] = 0;
-    (this.across[a] as number[]).push(flow);
-    (this.across[b] as number[]).push(flow);
+    (this.transfers[a] as number[]).push(flow);
+    (this.transfers[b] as number[]).push(flow);
     this.dirty.push(a);
     this.dirty.push(b);
   }
@@ -100,13 +105,13 @@ export class MaxMinRates {
     const at = flow * RECORD;
     const a = f[at + END] as number;
     const b = f[at + END + 1] as number;
-    removeItem(this.across[a] as number[], flow);
-    removeItem(this.across[b] as number[], flow);
+    removeItem(this.transfers[a] as number[], flow);
+    removeItem(this.transfers[b] as number[], flow);
     this.boundLoad(a, f[at + RATE] as number, 0);
     this.boundLoad(b, f[at + RATE] as number, 0);
     // With no transfer left, the load is exactly 0: the slack gathered so far goes.
-    if ((this.across[a] as number[]).length === 0) this.caps[a * RECORD + LOAD_BOUND] = 0;
-    if ((this.across[b] as number[]).length === 0) this.caps[b * RECORD + LOAD_BOUND] = 0;
+    if ((this.transfers[a] as number[]).length === 0) this.caps[a * RECORD + LOAD_BOUND] = 0;
+    if ((this.transfers[b] as number[]).length === 0) this.caps[b * RECORD + LOAD_BOUND] = 0;
     f[at + RATE] = 0;
     this.dirty.push(a);
     this.dirty.push(b);
@@ -149,7 +154,7 @@ export class MaxMinRates {
     caps[c * RECORD + IN_REGION] = epoch;
     this.region.push(c);
     const f = this.flows;
-    for (const flow of this.across[c] as number[]) {
+    for (const flow of this.transfers[c] as number[]) {
       if (f[flow * RECORD + FLOW_IN_REGION] === epoch) continue;
       f[flow * RECORD + FLOW_IN_REGION] = epoch;
       this.regionFlows.push(flow);
@@ -165,7 +170,7 @@ export class MaxMinRates {
       const c = region[i] as number;
       const at = c * RECORD;
       caps[at + SPARE] = caps[at + CAPACITY] as number;
-      caps[at + UNFROZEN] = (this.across[c] as number[]).length;
+      caps[at + UNFROZEN] = (this.transfers[c] as number[]).length;
       caps[at + SOLVED_LEVEL] = Number.POSITIVE_INFINITY;
     }
     const flows = this.regionFlows.items;
@@ -265,7 +270,7 @@ export class MaxMinRates {
   private fill(c: number, at: number, epoch: number, heaped: boolean): void {
     this.caps[c * RECORD + SOLVED_LEVEL] = at;
     const f = this.flows;
-    for (const flow of this.across[c] as number[]) {
+    for (const flow of this.transfers[c] as number[]) {
       if (Number.isNaN(f[flow * RECORD + NEXT] as number)) this.freeze(flow, at, epoch, heaped);
     }
   }
@@ -371,7 +376,7 @@ export class MaxMinRates {
    */
   private overflows(c: number, epoch: number): boolean {
     const f = this.flows;
-    const across = this.across[c] as number[];
+    const across = this.transfers[c] as number[];
     let load = 0;
     let held = 0;
     for (const flow of across) {
@@ -389,7 +394,7 @@ export class MaxMinRates {
     // `join` appends to the region as it goes: this walks the component breadth first.
     const f = this.flows;
     for (let i = 0; i < this.region.size; i++) {
-      for (const flow of this.across[this.region.items[i] as number] as number[]) {
+      for (const flow of this.transfers[this.region.items[i] as number] as number[]) {
         this.join(f[flow * RECORD + END] as number, epoch);
         this.join(f[flow * RECORD + END + 1] as number, epoch);
       }
