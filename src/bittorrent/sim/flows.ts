@@ -7,6 +7,20 @@
 import { doubled } from '../../util/arrays.ts';
 import { MaxMinRates } from './max-min.ts';
 
+// A transfer's fields lie side by side in one record of 8 numbers (one cache line): re-timing the
+// transfers a change reached reads and writes several fields of each, scattered over memory.
+const FROM = 0;
+const TO = 1;
+const PIECE = 2;
+/** Bytes left at `UPDATED_AT`, and when the transfer ends at its current rate. */
+const REMAINING = 3;
+const UPDATED_AT = 4;
+const ENDS_AT = 5;
+const SIZE = 6;
+/** Bytes of the transfer already reported to its two ends. */
+const REPORTED = 7;
+const RECORD = 8;
+
 export interface FlowListener {
   /**
    * The first end among `uploader`'s transfers moved to `endS`: schedule it. Older predictions carry an
@@ -16,8 +30,6 @@ export interface FlowListener {
 }
 
 export class FlowNetwork {
-  private readonly uploading: number[][];
-  private readonly downloading: number[][];
   /** The rates, over capacities 2 p (p's upload) and 2 p + 1 (p's download). */
   private readonly rates: MaxMinRates;
   /** Uploaders whose first end may have moved in the change being settled, and a mark per peer. */
@@ -25,15 +37,7 @@ export class FlowNetwork {
   private readonly scheduleMark: Uint8Array;
   private readonly retimeAt = (flow: number, oldRate: number): void => this.retime(flow, oldRate);
   private nowS = 0;
-  private from = new Int32Array(256);
-  private to = new Int32Array(256);
-  private piece = new Int32Array(256);
-  private remaining = new Float64Array(256);
-  private updatedAt = new Float64Array(256);
-  private endsAt = new Float64Array(256);
-  private size = new Float64Array(256);
-  /** Bytes of each transfer already reported to its two ends. */
-  private reported = new Float64Array(256);
+  private flows = new Float64Array(256 * RECORD);
   /** Per uploader: the first end among its transfers as last scheduled, and that schedule's version. */
   private readonly scheduledEnd: Float64Array;
   private readonly version: Int32Array;
@@ -50,8 +54,6 @@ export class FlowNetwork {
     if (uploadBps.length !== downloadBps.length) {
       throw new RangeError('upload and download capacities must be given for the same peers');
     }
-    this.uploading = Array.from({ length: uploadBps.length }, () => []);
-    this.downloading = Array.from({ length: uploadBps.length }, () => []);
     const capacity = new Float64Array(2 * uploadBps.length);
     for (let peer = 0; peer < uploadBps.length; peer++) {
       capacity[2 * peer] = uploadBps[peer] as number;
@@ -69,15 +71,15 @@ export class FlowNetwork {
   }
 
   uploader(flow: number): number {
-    return this.from[flow] as number;
+    return this.flows[flow * RECORD + FROM] as number;
   }
 
   downloader(flow: number): number {
-    return this.to[flow] as number;
+    return this.flows[flow * RECORD + TO] as number;
   }
 
   pieceOf(flow: number): number {
-    return this.piece[flow] as number;
+    return this.flows[flow * RECORD + PIECE] as number;
   }
 
   /**
@@ -95,8 +97,9 @@ export class FlowNetwork {
   private firstEnding(uploader: number): number {
     let first = -1;
     let firstEnd = Number.POSITIVE_INFINITY;
-    for (const flow of this.uploading[uploader] as number[]) {
-      const end = this.endsAt[flow] as number;
+    const flows = this.flows;
+    for (const flow of this.rates.across(2 * uploader)) {
+      const end = flows[flow * RECORD + ENDS_AT] as number;
       if (end < firstEnd) {
         first = flow;
         firstEnd = end;
@@ -107,16 +110,16 @@ export class FlowNetwork {
 
   start(from: number, to: number, piece: number, bytes: number, nowS: number): number {
     const flow = this.allocate();
-    this.from[flow] = from;
-    this.to[flow] = to;
-    this.piece[flow] = piece;
-    this.remaining[flow] = bytes;
-    this.size[flow] = bytes;
-    this.reported[flow] = 0;
-    this.updatedAt[flow] = nowS;
-    this.endsAt[flow] = Number.POSITIVE_INFINITY;
-    (this.uploading[from] as number[]).push(flow);
-    (this.downloading[to] as number[]).push(flow);
+    const flows = this.flows;
+    const at = flow * RECORD;
+    flows[at + FROM] = from;
+    flows[at + TO] = to;
+    flows[at + PIECE] = piece;
+    flows[at + REMAINING] = bytes;
+    flows[at + SIZE] = bytes;
+    flows[at + REPORTED] = 0;
+    flows[at + UPDATED_AT] = nowS;
+    flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
     this.rates.add(flow, 2 * from, 2 * to + 1);
     this.settle(from, nowS);
     return flow;
@@ -124,15 +127,13 @@ export class FlowNetwork {
 
   /** Ends a transfer (finished, or cut because a peer left) and re-times the others at its ends. */
   end(flow: number, nowS: number): void {
-    const from = this.from[flow] as number;
-    const to = this.to[flow] as number;
+    const at = flow * RECORD;
+    const from = this.flows[at + FROM] as number;
     this.totalRate -= this.rates.rate(flow);
     // A running sum drifts; with nothing under way it is exactly zero.
     if (this.active === 1) this.totalRate = 0;
-    remove(this.uploading[from] as number[], flow);
-    remove(this.downloading[to] as number[], flow);
     this.rates.remove(flow);
-    this.endsAt[flow] = Number.POSITIVE_INFINITY;
+    this.flows[at + ENDS_AT] = Number.POSITIVE_INFINITY;
     this.settle(from, nowS);
     this.free.push(flow);
   }
@@ -144,18 +145,18 @@ export class FlowNetwork {
 
   /** The transfer from `from` to `to` under way, or -1 (a connection carries one at a time). */
   between(from: number, to: number): number {
-    for (const flow of this.uploading[from] as number[]) if (this.to[flow] === to) return flow;
+    for (const flow of this.rates.across(2 * from)) if (this.flows[flow * RECORD + TO] === to) return flow;
     return -1;
   }
 
   /** The transfers `peer` is sending (do not change the list while reading it). */
   uploadsOf(peer: number): readonly number[] {
-    return this.uploading[peer] as number[];
+    return this.rates.across(2 * peer);
   }
 
   /** The transfers `peer` is receiving (do not change the list while reading it). */
   downloadsOf(peer: number): readonly number[] {
-    return this.downloading[peer] as number[];
+    return this.rates.across(2 * peer + 1);
   }
 
   /**
@@ -163,17 +164,19 @@ export class FlowNetwork {
    * once, so that what one sent and the other received always agree.
    */
   takeProgress(flow: number, nowS: number): number {
-    const elapsed = nowS - (this.updatedAt[flow] as number);
-    const left = Math.max(0, (this.remaining[flow] as number) - this.rates.rate(flow) * elapsed);
-    const moved = Math.floor((this.size[flow] as number) - left);
-    const news = Math.max(0, moved - (this.reported[flow] as number));
-    this.reported[flow] = (this.reported[flow] as number) + news;
+    const flows = this.flows;
+    const at = flow * RECORD;
+    const elapsed = nowS - (flows[at + UPDATED_AT] as number);
+    const left = Math.max(0, (flows[at + REMAINING] as number) - this.rates.rate(flow) * elapsed);
+    const moved = Math.floor((flows[at + SIZE] as number) - left);
+    const news = Math.max(0, moved - (flows[at + REPORTED] as number));
+    flows[at + REPORTED] = (flows[at + REPORTED] as number) + news;
     return news;
   }
 
   /** Every transfer touching `peer`, as uploader or downloader (to cut them when it leaves). */
   flowsOf(peer: number): number[] {
-    return [...(this.uploading[peer] as number[]), ...(this.downloading[peer] as number[])];
+    return [...this.rates.across(2 * peer), ...this.rates.across(2 * peer + 1)];
   }
 
   /** Re-solves the rates after a change at `uploader`, re-times what moved, and reschedules. */
@@ -198,21 +201,23 @@ export class FlowNetwork {
   private retime(flow: number, oldRate: number): void {
     const nowS = this.nowS;
     const rate = this.rates.rate(flow);
+    const flows = this.flows;
+    const at = flow * RECORD;
     const left = Math.max(
       0,
-      (this.remaining[flow] as number) - oldRate * (nowS - (this.updatedAt[flow] as number)),
+      (flows[at + REMAINING] as number) - oldRate * (nowS - (flows[at + UPDATED_AT] as number)),
     );
-    this.remaining[flow] = left;
-    this.updatedAt[flow] = nowS;
+    flows[at + REMAINING] = left;
+    flows[at + UPDATED_AT] = nowS;
     this.totalRate += rate - oldRate;
-    this.endsAt[flow] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
-    this.mark(this.from[flow] as number);
+    flows[at + ENDS_AT] = rate > 0 ? nowS + left / rate : Number.POSITIVE_INFINITY;
+    this.mark(flows[at + FROM] as number);
   }
 
   /** Tells the listener when `uploader`'s first transfer now ends, if that moved. */
   private schedule(uploader: number): void {
     const first = this.firstEnding(uploader);
-    const end = first < 0 ? Number.POSITIVE_INFINITY : (this.endsAt[first] as number);
+    const end = first < 0 ? Number.POSITIVE_INFINITY : (this.flows[first * RECORD + ENDS_AT] as number);
     if (end === this.scheduledEnd[uploader]) return;
     this.scheduledEnd[uploader] = end;
     const version = (this.version[uploader] as number) + 1;
@@ -223,26 +228,7 @@ export class FlowNetwork {
   private allocate(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    if (this.used === this.from.length) this.grow();
+    if (this.used * RECORD === this.flows.length) this.flows = doubled(this.flows);
     return this.used++;
-  }
-
-  private grow(): void {
-    this.from = doubled(this.from);
-    this.to = doubled(this.to);
-    this.piece = doubled(this.piece);
-    this.remaining = doubled(this.remaining);
-    this.updatedAt = doubled(this.updatedAt);
-    this.endsAt = doubled(this.endsAt);
-    this.size = doubled(this.size);
-    this.reported = doubled(this.reported);
-  }
-}
-
-function remove(list: number[], item: number): void {
-  const at = list.indexOf(item);
-  if (at >= 0) {
-    list[at] = list[list.length - 1] as number;
-    list.pop();
   }
 }

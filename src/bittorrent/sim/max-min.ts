@@ -19,67 +19,102 @@ const MAX_ROUNDS = 8;
 const SCAN_FLOWS = 24;
 /** Relative change of a rate below which it is rounding, not a change. */
 const TOLERANCE = 1e-9;
+/** The unit roundoff of a double: a sum or difference is off by at most this much of its size. */
+const ROUNDOFF = 2 ** -53;
+
+// What a solve reads of a capacity or a transfer lies side by side in one record of 8 numbers (one cache
+// line), not in one array per field: a change reaches a few capacities and transfers scattered over
+// memory, and each costs one line, not one per field.
+/** A capacity's record: its level (Infinity when it is not saturated), then the solve's scratch. */
+const LEVEL = 0;
+/** Capacity (bytes per second). */
+const CAPACITY = 1;
+/** In a solve: what is left of the capacity, the transfers still rising, and the level it filled at. */
+const SPARE = 2;
+const UNFROZEN = 3;
+const SOLVED_LEVEL = 4;
+/** Equal to the epoch of the solve when the capacity is in its region. */
+const IN_REGION = 5;
+/** At least the sum of the rates across the capacity (a bound kept as rates change, rounding included). */
+const LOAD_BOUND = 6;
+/** A transfer's record: its rate, then its two ends (capacities). */
+const RATE = 0;
+const END = 1;
+/** In a solve: the rate found for it (NaN while it still rises), and the level of its outer end. */
+const NEXT = 3;
+const OUTER_CAP = 4;
+/** Equal to the epoch of the solve when the transfer is in its region. */
+const FLOW_IN_REGION = 5;
+const RECORD = 8;
 
 export class MaxMinRates {
   /** Per capacity: the transfers across it. */
-  private readonly across: number[][];
-  /** Per capacity: its level (Infinity when it is not saturated). */
-  private readonly level: Float64Array;
-  private ends = new Int32Array(512);
-  private rates = new Float64Array(256);
-  private readonly dirty: number[] = [];
-  // Scratch for a solve, indexed by capacity or transfer; a mark equal to `epoch` means "in it".
+  private readonly transfers: number[][];
+  private readonly caps: Float64Array;
+  private flows = new Float64Array(256 * RECORD);
+  private flowSlots = 256;
+  private readonly dirty = new IntList();
   private epoch = 0;
-  private readonly regionMark: Int32Array;
-  private flowMark = new Int32Array(256);
-  private next = new Float64Array(256);
-  /** Per transfer of the region: the level of its end outside the region (Infinity: none binds). */
-  private outerCap = new Float64Array(256);
-  private readonly spare: Float64Array;
-  private readonly unfrozen: Int32Array;
-  private readonly solvedLevel: Float64Array;
-  private readonly region: number[] = [];
-  private readonly regionFlows: number[] = [];
-  private readonly joining: number[] = [];
+  private readonly region = new IntList();
+  private readonly regionFlows = new IntList();
+  private readonly joining = new IntList();
+  /** Scratch of `fillByScanning`: the region's capped transfers. */
+  private readonly byCap = new IntList();
   private readonly heap = new LevelHeap();
   /** Rounds solved since the object was made (to measure how far changes reach). */
   rounds = 0;
   /** Changes that needed the whole connected component. */
   componentSolves = 0;
 
-  constructor(private readonly capacity: Float64Array) {
+  constructor(capacity: Float64Array) {
     const n = capacity.length;
-    this.across = Array.from({ length: n }, () => []);
-    this.level = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    this.regionMark = new Int32Array(n);
-    this.spare = new Float64Array(n);
-    this.unfrozen = new Int32Array(n);
-    this.solvedLevel = new Float64Array(n);
+    this.transfers = Array.from({ length: n }, () => []);
+    this.caps = new Float64Array(n * RECORD);
+    for (let c = 0; c < n; c++) {
+      this.caps[c * RECORD + LEVEL] = Number.POSITIVE_INFINITY;
+      this.caps[c * RECORD + CAPACITY] = capacity[c] as number;
+    }
   }
 
   rate(flow: number): number {
-    return this.rates[flow] as number;
+    return this.flows[flow * RECORD + RATE] as number;
+  }
+
+  /** The transfers across capacity `c`, in the order they were added (an end moves the last one into its place). */
+  across(c: number): readonly number[] {
+    return this.transfers[c] as number[];
   }
 
   /** A transfer `flow` (a free slot) starts across capacities `a` and `b`; its rate is 0 until `settle`. */
   add(flow: number, a: number, b: number): void {
-    while (flow >= this.rates.length) this.grow();
-    this.ends[2 * flow] = a;
-    this.ends[2 * flow + 1] = b;
-    this.rates[flow] = 0;
-    (this.across[a] as number[]).push(flow);
-    (this.across[b] as number[]).push(flow);
-    this.dirty.push(a, b);
+    while (flow >= this.flowSlots) this.grow();
+    const f = this.flows;
+    const at = flow * RECORD;
+    f[at + END] = a;
+    f[at + END + 1] = b;
+    f[at + RATE] = 0;
+    (this.transfers[a] as number[]).push(flow);
+    (this.transfers[b] as number[]).push(flow);
+    this.dirty.push(a);
+    this.dirty.push(b);
   }
 
   /** A transfer ends; its slot may be reused after `settle`. */
   remove(flow: number): void {
-    const a = this.ends[2 * flow] as number;
-    const b = this.ends[2 * flow + 1] as number;
-    removeItem(this.across[a] as number[], flow);
-    removeItem(this.across[b] as number[], flow);
-    this.rates[flow] = 0;
-    this.dirty.push(a, b);
+    const f = this.flows;
+    const at = flow * RECORD;
+    const a = f[at + END] as number;
+    const b = f[at + END + 1] as number;
+    removeItem(this.transfers[a] as number[], flow);
+    removeItem(this.transfers[b] as number[], flow);
+    this.boundLoad(a, f[at + RATE] as number, 0);
+    this.boundLoad(b, f[at + RATE] as number, 0);
+    // With no transfer left, the load is exactly 0: the slack gathered so far goes.
+    if ((this.transfers[a] as number[]).length === 0) this.caps[a * RECORD + LOAD_BOUND] = 0;
+    if ((this.transfers[b] as number[]).length === 0) this.caps[b * RECORD + LOAD_BOUND] = 0;
+    f[at + RATE] = 0;
+    this.dirty.push(a);
+    this.dirty.push(b);
   }
 
   /**
@@ -87,10 +122,11 @@ export class MaxMinRates {
    * every transfer whose rate moved (its new rate is `rate(flow)`).
    */
   settle(changed: (flow: number, oldRate: number) => void): void {
-    if (this.dirty.length === 0) return;
+    const dirty = this.dirty;
+    if (dirty.size === 0) return;
     const epoch = this.newEpoch();
-    for (const c of this.dirty) this.join(c, epoch);
-    this.dirty.length = 0;
+    for (let i = 0; i < dirty.size; i++) this.join(dirty.items[i] as number, epoch);
+    dirty.size = 0;
     for (let round = 1; ; round++) {
       this.rounds++;
       if (round > MAX_ROUNDS) {
@@ -107,70 +143,113 @@ export class MaxMinRates {
 
   private newEpoch(): number {
     this.epoch++;
-    this.region.length = 0;
-    this.regionFlows.length = 0;
+    this.region.size = 0;
+    this.regionFlows.size = 0;
     return this.epoch;
   }
 
   private join(c: number, epoch: number): void {
-    if (this.regionMark[c] === epoch) return;
-    this.regionMark[c] = epoch;
+    const caps = this.caps;
+    if (caps[c * RECORD + IN_REGION] === epoch) return;
+    caps[c * RECORD + IN_REGION] = epoch;
     this.region.push(c);
-    for (const flow of this.across[c] as number[]) {
-      if (this.flowMark[flow] === epoch) continue;
-      this.flowMark[flow] = epoch;
+    const f = this.flows;
+    for (const flow of this.transfers[c] as number[]) {
+      if (f[flow * RECORD + FLOW_IN_REGION] === epoch) continue;
+      f[flow * RECORD + FLOW_IN_REGION] = epoch;
       this.regionFlows.push(flow);
     }
   }
 
   /** Progressive filling of the region, with capacities outside it held at their levels. */
   private solve(epoch: number): void {
-    for (const c of this.region) {
-      this.spare[c] = this.capacity[c] as number;
-      this.unfrozen[c] = (this.across[c] as number[]).length;
-      this.solvedLevel[c] = Number.POSITIVE_INFINITY;
+    const caps = this.caps;
+    const f = this.flows;
+    const region = this.region.items;
+    for (let i = 0; i < this.region.size; i++) {
+      const c = region[i] as number;
+      const at = c * RECORD;
+      caps[at + SPARE] = caps[at + CAPACITY] as number;
+      caps[at + UNFROZEN] = (this.transfers[c] as number[]).length;
+      caps[at + SOLVED_LEVEL] = Number.POSITIVE_INFINITY;
     }
-    for (const flow of this.regionFlows) {
-      this.next[flow] = Number.NaN;
-      this.outerCap[flow] = Math.min(this.outerLevel(flow, 0, epoch), this.outerLevel(flow, 1, epoch));
+    const flows = this.regionFlows.items;
+    for (let i = 0; i < this.regionFlows.size; i++) {
+      const at = (flows[i] as number) * RECORD;
+      f[at + NEXT] = Number.NaN;
+      f[at + OUTER_CAP] = Math.min(
+        this.outerLevel(f[at + END] as number, epoch),
+        this.outerLevel(f[at + END + 1] as number, epoch),
+      );
     }
-    if (this.regionFlows.length <= SCAN_FLOWS) this.fillByScanning(epoch);
+    if (this.regionFlows.size <= SCAN_FLOWS) this.fillByScanning(epoch);
     else this.fillWithHeap(epoch);
   }
 
-  /** Filling for a small region: find the next capacity to fill, or cap to reach, by looking at all. */
+  /**
+   * Filling for a small region: find the next capacity to fill by looking at all, and the next cap to
+   * reach in the capped transfers sorted once by cap (ties in region order, as a scan finds them).
+   */
   private fillByScanning(epoch: number): void {
-    for (let step = 0; step <= this.regionFlows.length; step++) {
+    const caps = this.caps;
+    const f = this.flows;
+    const region = this.region.items;
+    const regionSize = this.region.size;
+    const byCap = this.sortCapped();
+    const sorted = byCap.items;
+    let first = 0;
+    for (;;) {
       let at = Number.POSITIVE_INFINITY;
       let fills = -1;
-      for (const c of this.region) {
-        if (this.unfrozen[c] === 0) continue;
+      for (let i = 0; i < regionSize; i++) {
+        const c = region[i] as number;
+        if (caps[c * RECORD + UNFROZEN] === 0) continue;
         const share = this.shareOf(c);
         if (share < at) {
           at = share;
           fills = c;
         }
       }
-      let capped = -1;
-      for (const flow of this.regionFlows) {
-        const cap = this.outerCap[flow] as number;
-        if (cap < at && Number.isNaN(this.next[flow] as number)) {
-          at = cap;
-          capped = flow;
-        }
-      }
-      if (capped >= 0) this.freeze(capped, at, epoch, false);
-      else if (fills >= 0) this.fill(fills, at, epoch, false);
+      // Transfers frozen by a fill stay frozen: skip them for good.
+      while (first < byCap.size && !Number.isNaN(f[(sorted[first] as number) * RECORD + NEXT] as number))
+        first++;
+      const capped = first < byCap.size ? (sorted[first] as number) : -1;
+      if (capped >= 0 && (f[capped * RECORD + OUTER_CAP] as number) < at) {
+        this.freeze(capped, f[capped * RECORD + OUTER_CAP] as number, epoch, false);
+      } else if (fills >= 0) this.fill(fills, at, epoch, false);
       else return;
     }
   }
 
+  /** The region's transfers with a finite cap at their outer end, by cap, ties in region order. */
+  private sortCapped(): IntList {
+    const f = this.flows;
+    const byCap = this.byCap;
+    byCap.size = 0;
+    for (let i = 0; i < this.regionFlows.size; i++) {
+      const flow = this.regionFlows.items[i] as number;
+      const cap = f[flow * RECORD + OUTER_CAP] as number;
+      if (!(cap < Number.POSITIVE_INFINITY)) continue;
+      byCap.push(flow);
+      const sorted = byCap.items;
+      let j = byCap.size - 1;
+      for (; j > 0 && (f[(sorted[j - 1] as number) * RECORD + OUTER_CAP] as number) > cap; j--) {
+        sorted[j] = sorted[j - 1] as number;
+      }
+      sorted[j] = flow;
+    }
+    return byCap;
+  }
+
   private fillWithHeap(epoch: number): void {
     const heap = this.heap;
+    const caps = this.caps;
+    const f = this.flows;
     heap.clear();
-    for (const c of this.region) this.pushCapacity(c);
-    for (const flow of this.regionFlows) {
-      const cap = this.outerCap[flow] as number;
+    for (let i = 0; i < this.region.size; i++) this.pushCapacity(this.region.items[i] as number);
+    for (let i = 0; i < this.regionFlows.size; i++) {
+      const flow = this.regionFlows.items[i] as number;
+      const cap = f[flow * RECORD + OUTER_CAP] as number;
       if (cap < Number.POSITIVE_INFINITY) heap.push(cap, -flow - 1);
     }
     while (heap.size > 0) {
@@ -178,44 +257,49 @@ export class MaxMinRates {
       const item = heap.pop();
       if (item < 0) {
         const flow = -item - 1;
-        if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch, true);
+        if (Number.isNaN(f[flow * RECORD + NEXT] as number)) this.freeze(flow, at, epoch, true);
         continue;
       }
       // A stale entry: this capacity's share has moved since it was pushed.
-      if (this.unfrozen[item] === 0 || this.shareOf(item) !== at) continue;
+      if (caps[item * RECORD + UNFROZEN] === 0 || this.shareOf(item) !== at) continue;
       this.fill(item, at, epoch, true);
     }
   }
 
   /** Capacity `c` fills at level `at`: its transfers still rising stop there. */
   private fill(c: number, at: number, epoch: number, heaped: boolean): void {
-    this.solvedLevel[c] = at;
-    for (const flow of this.across[c] as number[]) {
-      if (Number.isNaN(this.next[flow] as number)) this.freeze(flow, at, epoch, heaped);
+    this.caps[c * RECORD + SOLVED_LEVEL] = at;
+    const f = this.flows;
+    for (const flow of this.transfers[c] as number[]) {
+      if (Number.isNaN(f[flow * RECORD + NEXT] as number)) this.freeze(flow, at, epoch, heaped);
     }
   }
 
-  /** The level of a transfer's end `side` if that end is outside the region, else Infinity. */
-  private outerLevel(flow: number, side: number, epoch: number): number {
-    const c = this.ends[2 * flow + side] as number;
-    return this.regionMark[c] === epoch ? Number.POSITIVE_INFINITY : (this.level[c] as number);
+  /** The level of capacity `c` if it is outside the region, else Infinity. */
+  private outerLevel(c: number, epoch: number): number {
+    const at = c * RECORD;
+    return this.caps[at + IN_REGION] === epoch ? Number.POSITIVE_INFINITY : (this.caps[at + LEVEL] as number);
   }
 
   private shareOf(c: number): number {
-    return Math.max(0, this.spare[c] as number) / (this.unfrozen[c] as number);
+    const at = c * RECORD;
+    return Math.max(0, this.caps[at + SPARE] as number) / (this.caps[at + UNFROZEN] as number);
   }
 
   private pushCapacity(c: number): void {
-    if ((this.unfrozen[c] as number) > 0) this.heap.push(this.shareOf(c), c);
+    if ((this.caps[c * RECORD + UNFROZEN] as number) > 0) this.heap.push(this.shareOf(c), c);
   }
 
   private freeze(flow: number, rate: number, epoch: number, heaped: boolean): void {
-    this.next[flow] = rate;
+    const f = this.flows;
+    const caps = this.caps;
+    f[flow * RECORD + NEXT] = rate;
     for (let side = 0; side < 2; side++) {
-      const c = this.ends[2 * flow + side] as number;
-      if (this.regionMark[c] !== epoch) continue;
-      this.spare[c] = (this.spare[c] as number) - rate;
-      this.unfrozen[c] = (this.unfrozen[c] as number) - 1;
+      const c = f[flow * RECORD + END + side] as number;
+      const at = c * RECORD;
+      if (caps[at + IN_REGION] !== epoch) continue;
+      caps[at + SPARE] = (caps[at + SPARE] as number) - rate;
+      caps[at + UNFROZEN] = (caps[at + UNFROZEN] as number) - 1;
       if (heaped) this.pushCapacity(c);
     }
   }
@@ -225,63 +309,132 @@ export class MaxMinRates {
    * changed rate, or an unsaturated one now over its capacity. Returns whether any joined.
    */
   private growAcrossEdge(epoch: number): boolean {
+    const caps = this.caps;
+    const f = this.flows;
+    const flows = this.regionFlows;
+    let rise = 0;
+    for (let i = 0; i < flows.size; i++) {
+      const at = (flows.items[i] as number) * RECORD;
+      const next = f[at + NEXT] as number;
+      if (next > (f[at + RATE] as number)) rise += next - (f[at + RATE] as number);
+    }
+    // `overflows` sums at most flowSlots rates, of which the region's rose by `rise` at most together:
+    // both sums' rounding stays below this share of them (a few e-12, far below TOLERANCE).
+    const margin = (2 * (this.flowSlots + flows.size) + 8) * ROUNDOFF;
     const joining = this.joining;
-    joining.length = 0;
-    for (const flow of this.regionFlows) {
+    joining.size = 0;
+    for (let i = 0; i < flows.size; i++) {
+      const flow = flows.items[i] as number;
       if (!this.moved(flow)) continue;
       for (let side = 0; side < 2; side++) {
-        const c = this.ends[2 * flow + side] as number;
-        if (this.regionMark[c] === epoch) continue;
-        if ((this.level[c] as number) < Number.POSITIVE_INFINITY || this.overflows(c, epoch)) joining.push(c);
+        const c = f[flow * RECORD + END + side] as number;
+        const at = c * RECORD;
+        if (caps[at + IN_REGION] === epoch) continue;
+        // An unsaturated end is summed only when its load bound cannot clear it: the same answer.
+        if (
+          (caps[at + LEVEL] as number) < Number.POSITIVE_INFINITY ||
+          (!this.clears(c, rise, margin) && this.overflows(c, epoch))
+        ) {
+          joining.push(c);
+        }
       }
     }
-    for (const c of joining) this.join(c, epoch);
-    return joining.length > 0;
+    for (let i = 0; i < joining.size; i++) this.join(joining.items[i] as number, epoch);
+    return joining.size > 0;
+  }
+
+  /**
+   * Whether capacity `c`'s load bound plus `rise` is surely within what `overflows` allows: the bound is
+   * at least the exact sum of c's rates, the region's transfers across c rose by at most `rise`, and
+   * `overflows` sums them with a rounding error below `margin` of the sum.
+   */
+  private clears(c: number, rise: number, margin: number): boolean {
+    const at = c * RECORD;
+    const capacity = this.caps[at + CAPACITY] as number;
+    return ((this.caps[at + LOAD_BOUND] as number) + rise) * (1 + margin) <= capacity + TOLERANCE * capacity;
+  }
+
+  /** A rate across capacity `c` moved from `old` to `next`: keeps c's load bound an upper bound. */
+  private boundLoad(c: number, old: number, next: number): void {
+    const at = c * RECORD;
+    const bound = this.caps[at + LOAD_BOUND] as number;
+    // Three roundings (the difference, the sum, this slack's), each at most ROUNDOFF of these terms.
+    const slack = 4 * ROUNDOFF * (bound + old + next);
+    this.caps[at + LOAD_BOUND] = bound + (next - old) + slack;
   }
 
   private moved(flow: number): boolean {
-    const old = this.rates[flow] as number;
-    const next = this.next[flow] as number;
+    const old = this.flows[flow * RECORD + RATE] as number;
+    const next = this.flows[flow * RECORD + NEXT] as number;
     return Math.abs(next - old) > TOLERANCE * Math.max(next, old);
   }
 
-  /** Whether an end outside the region carries more than its capacity at the region's new rates. */
+  /**
+   * Whether an end outside the region carries more than its capacity at the region's new rates. Its
+   * load bound is renewed from the sum of its rates on the way (a float sum of n rates is at most
+   * 2 (n - 1) ROUNDOFF below the exact one), so that the slack it gathers does not grow for ever.
+   */
   private overflows(c: number, epoch: number): boolean {
+    const f = this.flows;
+    const across = this.transfers[c] as number[];
     let load = 0;
-    for (const flow of this.across[c] as number[]) {
-      load += this.flowMark[flow] === epoch ? (this.next[flow] as number) : (this.rates[flow] as number);
+    let held = 0;
+    for (const flow of across) {
+      const at = flow * RECORD;
+      const rate = f[at + RATE] as number;
+      held += rate;
+      load += f[at + FLOW_IN_REGION] === epoch ? (f[at + NEXT] as number) : rate;
     }
-    const capacity = this.capacity[c] as number;
+    this.caps[c * RECORD + LOAD_BOUND] = held * (1 + (2 * across.length + 4) * ROUNDOFF);
+    const capacity = this.caps[c * RECORD + CAPACITY] as number;
     return load > capacity + TOLERANCE * capacity;
   }
 
   private growToComponent(epoch: number): void {
     // `join` appends to the region as it goes: this walks the component breadth first.
-    for (let i = 0; i < this.region.length; i++) {
-      for (const flow of this.across[this.region[i] as number] as number[]) {
-        this.join(this.ends[2 * flow] as number, epoch);
-        this.join(this.ends[2 * flow + 1] as number, epoch);
+    const f = this.flows;
+    for (let i = 0; i < this.region.size; i++) {
+      for (const flow of this.transfers[this.region.items[i] as number] as number[]) {
+        this.join(f[flow * RECORD + END] as number, epoch);
+        this.join(f[flow * RECORD + END + 1] as number, epoch);
       }
     }
   }
 
   private commit(changed: (flow: number, oldRate: number) => void): void {
-    for (const c of this.region) this.level[c] = this.solvedLevel[c] as number;
-    for (const flow of this.regionFlows) {
+    const caps = this.caps;
+    const f = this.flows;
+    for (let i = 0; i < this.region.size; i++) {
+      const at = (this.region.items[i] as number) * RECORD;
+      caps[at + LEVEL] = caps[at + SOLVED_LEVEL] as number;
+    }
+    for (let i = 0; i < this.regionFlows.size; i++) {
+      const flow = this.regionFlows.items[i] as number;
       if (!this.moved(flow)) continue;
-      const old = this.rates[flow] as number;
-      this.rates[flow] = this.next[flow] as number;
+      const at = flow * RECORD;
+      const old = f[at + RATE] as number;
+      const next = f[at + NEXT] as number;
+      this.boundLoad(f[at + END] as number, old, next);
+      this.boundLoad(f[at + END + 1] as number, old, next);
+      f[at + RATE] = next;
       changed(flow, old);
     }
   }
 
   private grow(): void {
-    const n = this.rates.length * 2;
-    this.ends = resized(this.ends, 2 * n);
-    this.rates = resized(this.rates, n);
-    this.flowMark = resized(this.flowMark, n);
-    this.next = resized(this.next, n);
-    this.outerCap = resized(this.outerCap, n);
+    this.flowSlots *= 2;
+    this.flows = resized(this.flows, this.flowSlots * RECORD);
+  }
+}
+
+/** A list of integers in a typed array that grows: emptied by setting `size`, no allocation once grown. */
+class IntList {
+  items = new Int32Array(64);
+  size = 0;
+
+  push(item: number): void {
+    if (this.size === this.items.length) this.items = resized(this.items, 2 * this.size);
+    this.items[this.size++] = item;
   }
 }
 

@@ -78,6 +78,20 @@ describe('MaxMinRates by hand', () => {
     expect([1, 2].map((f) => rates.rate(f))).toEqual([100, 100]);
     expect(changed.sort()).toEqual([1, 2]);
   });
+  it('re-solves an unsaturated downloader that a rising transfer fills past its capacity', () => {
+    // Peer 0 (100 up) sends to 2 and to 3; peer 1 (60 up) sends to 2 (120 down): 2 carries 50 + 60 and is
+    // not full. When 0 -> 3 ends, 0 -> 2 would rise to 100, which 2 cannot take: 2 must be re-solved (its
+    // load bound does not clear it), and the two transfers into it share its 120.
+    const rates = new MaxMinRates(capacities([100, 60, 0, 0], [0, 0, 120, 1e12]));
+    rates.add(0, 0, 5);
+    rates.add(1, 0, 7);
+    rates.add(2, 2, 5);
+    rates.settle(() => {});
+    expect([0, 1, 2].map((f) => rates.rate(f))).toEqual([50, 50, 60]);
+    rates.remove(1);
+    rates.settle(() => {});
+    expect([0, 2].map((f) => rates.rate(f))).toEqual([60, 60]);
+  });
 });
 
 describe('MaxMinRates on a long chain', () => {
