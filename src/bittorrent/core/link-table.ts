@@ -20,12 +20,6 @@ export const GOT_FIRST_FLAG = 16;
 export const INTERESTED_FLAG = 32;
 /** Blocks are asked of it (the tick's request time-out reads this, not the link's list of asks). */
 export const ASKING_FLAG = 64;
-/** It is interested in us. */
-export const PEER_INTERESTED_FLAG = 128;
-/** We unchoke it: it may ask of us (BEP 3's am_choking, inverted so that a fresh row reads choked). */
-export const UNCHOKING_FLAG = 256;
-/** It unchokes us (BEP 3's peer_choking, inverted likewise). */
-export const PEER_UNCHOKING_FLAG = 512;
 
 export class LinkTable {
   /** Words of 32 pieces per link. */
@@ -116,17 +110,6 @@ export class LinkTable {
     const row = this.rowOf(id);
     const flags = (this.rows[row] as number) & ~(INTERESTED_FLAG | SERVED_FLAG);
     this.rows[row] = flags | (interested ? INTERESTED_FLAG : 0) | (served ? SERVED_FLAG : 0);
-  }
-
-  /** Whether link `id` has `flag` set (one of the *_FLAG bits). */
-  hasFlag(id: number, flag: number): boolean {
-    return ((this.rows[this.rowOf(id)] as number) & flag) !== 0;
-  }
-
-  setFlag(id: number, flag: number, on: boolean): void {
-    const row = this.rowOf(id);
-    const flags = this.rows[row] as number;
-    this.rows[row] = on ? flags | flag : flags & ~flag;
   }
 
   isAsking(id: number): boolean {

@@ -12,19 +12,7 @@ import type { ChokeCandidate, Choker } from './choker.ts';
 import type { TorrentGeometry } from './geometry.ts';
 import type { LinkId } from './ids.ts';
 import { Link } from './link.ts';
-import { LinkMeters } from './link-meters.ts';
-import {
-  FREE,
-  GOT_FIRST_FLAG,
-  HANDSHAKING,
-  HEARD_FLAG,
-  LinkTable,
-  OPEN,
-  PEER_INTERESTED_FLAG,
-  PEER_UNCHOKING_FLAG,
-  STATE_MASK,
-  UNCHOKING_FLAG,
-} from './link-table.ts';
+import { FREE, GOT_FIRST_FLAG, HANDSHAKING, HEARD_FLAG, LinkTable, OPEN, STATE_MASK } from './link-table.ts';
 import { BLOCK_BYTES, type BlockRef, type Handshake, type PeerMessage } from './messages.ts';
 import type { AnnounceEvent, CloseReason, PeerOutbox } from './outbox.ts';
 import { ENDGAME_MAX_ASKS, endgamePick, type PickContext, type PiecePicker } from './piece-picker.ts';
@@ -118,14 +106,12 @@ export class BtPeer<Address> {
   readonly have: Bitset;
   readonly geometry: TorrentGeometry;
   /** Links by id (a slot freed on close is reused), and the same links densely packed. */
-  private readonly byId: (Link | undefined)[] = [];
+  private readonly byId: (Link<Address> | undefined)[] = [];
   private readonly freeIds: number[] = [];
-  private readonly links: Link[] = [];
+  private readonly links: Link<Address>[] = [];
   /** The links' ids in the same order: loops over every link read these, not the objects. */
   private readonly linkIds: number[] = [];
-  private readonly idsChecked: number[] = [];
-  /** Where each link's other end can be reached, by link id, when known (we dialled it, or the runtime knows its listening address). */
-  private readonly addressOf: (Address | undefined)[] = [];
+  private readonly linksChecked: Link<Address>[] = [];
   /** Addresses dialled and not yet connected: they count against the connection limit. */
   private readonly dialling = new Set<Address>();
   /** Addresses of open links, so that a peer is not dialled twice. */
@@ -148,11 +134,6 @@ export class BtPeer<Address> {
   private readonly capacity: number;
   /** Per-link state every have touches. */
   private readonly table: LinkTable;
-  /** Per-link bytes and times the choker rounds read. */
-  private readonly meters: LinkMeters;
-  /** The choker's view of each link id, refilled every round (no objects made per round). */
-  private readonly candidates: MutableCandidate[] = [];
-  private readonly interested: MutableCandidate[] = [];
   /**
    * How many neighbours hold each piece we lack (a piece held is never picked, so it need not be
    * counted; a view counts it all the same).
@@ -164,8 +145,7 @@ export class BtPeer<Address> {
   private readonly contributors = new Map<number, string[]>();
   private readonly hashFailuresBy = new Map<string, number>();
   private readonly banned = new Set<string>();
-  /** The link id holding the optimistic unchoke, or -1. */
-  private optimistic = -1;
+  private optimistic: Link<Address> | undefined;
   private unchoked = 0;
   private rounds = 0;
   private roundsAtAnnounce = 0;
@@ -221,7 +201,6 @@ export class BtPeer<Address> {
       view,
     );
     this.stride = this.table.stride;
-    this.meters = new LinkMeters(config.maxConnections);
     this.capacity = config.maxConnections;
     this.ledger = new BlockLedger(geometry, (index) => this.have.has(index));
     this.pickContext = {
@@ -372,10 +351,8 @@ export class BtPeer<Address> {
       return undefined;
     }
     const id = (this.freeIds.pop() ?? this.byId.length) as LinkId;
-    const link = new Link(id);
+    const link = new Link<Address>(id, address, outbound, now);
     this.table.reset(id, now);
-    this.meters.reset(id, now);
-    this.addressOf[id] = address;
     this.view?.wantHaves(id, true);
     this.byId[id] = link;
     link.slot = this.links.length;
@@ -422,7 +399,7 @@ export class BtPeer<Address> {
     if (state === OPEN && kind !== 'bitfield' && kind !== 'have-all' && kind !== 'have-none') {
       this.table.markGotFirst(id);
     }
-    const link = this.byId[id] as Link;
+    const link = this.byId[id] as Link<Address>;
     if (state === HANDSHAKING) {
       if (message.kind === 'handshake') this.onHandshake(link, message);
       else this.protocolError(link, `${message.kind} before the handshake`);
@@ -461,8 +438,8 @@ export class BtPeer<Address> {
         return;
       }
       case 'unchoke':
-        this.table.setFlag(id, PEER_UNCHOKING_FLAG, true);
-        this.updateServed(id, this.table.isInterested(id));
+        link.peerChoking = false;
+        this.updateServed(link);
         {
           this.fillAsks(link);
           return;
@@ -472,7 +449,7 @@ export class BtPeer<Address> {
         return;
       }
       case 'not-interested':
-        this.table.setFlag(id, PEER_INTERESTED_FLAG, false);
+        link.peerInterested = false;
         return;
       case 'request': {
         this.onRequest(link, message);
@@ -507,7 +484,7 @@ export class BtPeer<Address> {
     }
   }
 
-  private onHandshake(link: Link, handshake: Handshake): void {
+  private onHandshake(link: Link<Address>, handshake: Handshake): void {
     if (!sameBytes(handshake.infoHash, this.config.infoHash)) {
       this.closeLink(link, { kind: 'wrong-torrent' });
       return;
@@ -528,7 +505,7 @@ export class BtPeer<Address> {
     this.table.setState(link.id, OPEN);
     link.peerKey = key;
     link.fast = handshake.fast;
-    this.meters.setLastDataAt(link.id, this.now);
+    link.lastDataAt = this.now;
     this.sendFirst(link);
   }
 
@@ -536,7 +513,7 @@ export class BtPeer<Address> {
    * Our first message after the handshakes: what we hold (BEP 6's short forms where they apply). It goes
    * as the link opens, so an open link is one a have may follow.
    */
-  private sendFirst(link: Link): void {
+  private sendFirst(link: Link<Address>): void {
     if (link.fast && this.have.isFull) this.send(link, { kind: 'have-all' });
     else if (link.fast && this.have.count === 0) this.send(link, { kind: 'have-none' });
     else {
@@ -549,7 +526,7 @@ export class BtPeer<Address> {
   }
 
   /** A bitfield, have-all or have-none is allowed only as the first message. */
-  private takeFirst(link: Link, kind: string): boolean {
+  private takeFirst(link: Link<Address>, kind: string): boolean {
     if (this.table.gotFirst(link.id)) {
       this.protocolError(link, `${kind} after the first message`);
       return false;
@@ -562,10 +539,10 @@ export class BtPeer<Address> {
    * The link's first message (a bitfield, have-all or have-none: `pieces` undefined) says what it has:
    * count it (unless the view counts for us), and say whether we are interested.
    */
-  private onRemoteSet(link: Link, pieces: Uint32Array | 'all' | undefined): void {
+  private onRemoteSet(link: Link<Address>, pieces: Uint32Array | 'all' | undefined): void {
     const table = this.table;
     const view = this.view;
-    if (view !== undefined) table.showRemote(link.id, view.wordsOf(this.addressOf[link.id] as Address));
+    if (view !== undefined) table.showRemote(link.id, view.wordsOf(link.address as Address));
     else if (pieces !== undefined) {
       table.setAll(link.id, pieces);
       table.forEach(link.id, (piece) => {
@@ -586,7 +563,7 @@ export class BtPeer<Address> {
    */
   private onHave(id: number, index: number): void {
     if (!(index >= 0 && index < this.pieces)) {
-      this.protocolError(this.byId[id] as Link, `have ${index}`);
+      this.protocolError(this.byId[id] as Link<Address>, `have ${index}`);
       return;
     }
     const rows = this.hot;
@@ -602,39 +579,36 @@ export class BtPeer<Address> {
     }
     if (((rows[this.haveAt + (index >>> 5)] as number) & bit) !== 0) {
       // A seed has nothing to give a neighbour that has just become one: the link would hold a slot.
-      if (this.seed && this.table.isFull(id)) this.closeLink(this.byId[id] as Link, { kind: 'both-seeds' });
+      if (this.seed && this.table.isFull(id))
+        this.closeLink(this.byId[id] as Link<Address>, { kind: 'both-seeds' });
       return;
     }
     if (this.view === undefined) this.availability.increment(index);
-    if (!this.table.isInterested(id)) this.setInterest(this.byId[id] as Link, true);
-    if (this.table.isServed(id)) this.fillAsks(this.byId[id] as Link);
+    const link = this.byId[id] as Link<Address>;
+    if (!link.amInterested) this.setInterest(link, true);
+    if (this.table.isServed(id)) this.fillAsks(link);
   }
 
-  private onChoke(link: Link): void {
-    this.table.setFlag(link.id, PEER_UNCHOKING_FLAG, false);
-    this.updateServed(link.id, this.table.isInterested(link.id));
+  private onChoke(link: Link<Address>): void {
+    link.peerChoking = true;
+    this.updateServed(link);
     // With BEP 6 each ask ends in a piece or a reject; without it, a choke drops every ask.
     if (!link.fast) this.dropAsks(link);
   }
 
-  private onInterested(link: Link): void {
-    this.table.setFlag(link.id, PEER_INTERESTED_FLAG, true);
+  private onInterested(link: Link<Address>): void {
+    link.peerInterested = true;
     // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
-    if (!this.table.hasFlag(link.id, UNCHOKING_FLAG) && this.unchoked < this.totalSlots()) {
-      this.setChoked(link, false);
-    }
+    if (link.amChoking && this.unchoked < this.totalSlots()) this.setChoked(link, false);
   }
 
-  private onRequest(link: Link, ref: BlockRef): void {
+  private onRequest(link: Link<Address>, ref: BlockRef): void {
     const { index, begin, length } = ref;
     if (!this.geometry.fits(index, begin, length, this.config.maxRequestBytes)) {
       this.protocolError(link, `request ${index}:${begin}+${length}`);
       return;
     }
-    const serve =
-      this.table.hasFlag(link.id, UNCHOKING_FLAG) &&
-      this.have.has(index) &&
-      link.queued.length < this.config.queuedRequests;
+    const serve = !link.amChoking && this.have.has(index) && link.queued.length < this.config.queuedRequests;
     if (!serve) {
       if (link.fast) this.send(link, { kind: 'reject', index, begin, length });
       return;
@@ -643,7 +617,7 @@ export class BtPeer<Address> {
     this.pump(link);
   }
 
-  private onCancel(link: Link, ref: BlockRef): void {
+  private onCancel(link: Link<Address>, ref: BlockRef): void {
     const queuedAt = indexOfRef(link.queued, ref);
     if (queuedAt >= 0) {
       link.queued.splice(queuedAt, 1);
@@ -661,7 +635,7 @@ export class BtPeer<Address> {
     this.pump(link);
   }
 
-  private onPiece(link: Link, ref: BlockRef, data: Uint8Array | undefined): void {
+  private onPiece(link: Link<Address>, ref: BlockRef, data: Uint8Array | undefined): void {
     const { index, begin, length } = ref;
     if (!this.geometry.fits(index, begin, length, this.config.maxRequestBytes)) {
       this.protocolError(link, `piece ${index}:${begin}+${length}`);
@@ -677,7 +651,7 @@ export class BtPeer<Address> {
     if (at < 0) return;
     link.asked.splice(at, 1);
     this.table.setAsking(link.id, link.asked.length > 0);
-    this.meters.setLastDataAt(link.id, this.now);
+    link.lastDataAt = this.now;
     link.snubbed = false;
     const held = this.have.has(index);
     const fresh = !held && this.ledger.receive(block);
@@ -691,7 +665,7 @@ export class BtPeer<Address> {
     this.fillAsks(link);
   }
 
-  private onReject(link: Link, ref: BlockRef): void {
+  private onReject(link: Link<Address>, ref: BlockRef): void {
     if (!this.geometry.isBlock(ref.index, ref.begin, ref.length)) return;
     const block = this.geometry.blockAt(ref.index, ref.begin);
     const at = link.asked.indexOf(block);
@@ -732,7 +706,7 @@ export class BtPeer<Address> {
       if (link.creditedInAt !== offset) link.creditedIn = 0;
       link.creditedInAt = offset;
       link.creditedIn += bytes;
-      this.meters.setLastDataAt(id, now);
+      link.lastDataAt = now;
       this.countReceived(link, bytes);
     } else {
       if (link.creditedOutAt !== offset) link.creditedOut = 0;
@@ -802,8 +776,7 @@ export class BtPeer<Address> {
     this.out.event({ kind: 'banned', peerKey: key });
     for (const link of [...this.links]) {
       if (link.peerKey !== key) continue;
-      const address = this.addressOf[link.id];
-      if (address !== undefined) this.banned.add(addressKey(address));
+      if (link.address !== undefined) this.banned.add(addressKey(link.address));
       this.closeLink(link, { kind: 'banned' });
     }
   }
@@ -820,10 +793,7 @@ export class BtPeer<Address> {
     this.rounds++;
     this.checkLinks();
     // Close the round first: the choker ranks neighbours by what they did in the round just ended.
-    const table = this.table;
-    for (const id of this.linkIds) {
-      this.meters.endRound(id, table.isInterested(id) && !table.hasFlag(id, PEER_UNCHOKING_FLAG));
-    }
+    for (const link of this.links) link.endRound();
     this.dropUselessLink();
     if (this.starved() && !this.announcing) this.reannounce();
     this.rechoke();
@@ -834,33 +804,29 @@ export class BtPeer<Address> {
     const t = this.config.timers;
     const now = this.now;
     const table = this.table;
-    const meters = this.meters;
     let dropped = false;
     // A copy (closing a link moves another into its slot), kept for the next tick: this runs every one.
-    // By id, from the table and the meters: a link's object is read only if something is due on it.
-    const ids = this.idsChecked;
-    ids.length = 0;
-    for (const id of this.linkIds) ids.push(id);
-    for (const id of ids) {
-      const link = this.byId[id];
-      if (link === undefined) continue;
-      const open = table.isOpen(id);
-      if (table.takeHeard(id) || this.heardThroughView(id)) table.lastReceivedAt[id] = now;
-      if (!open && now - meters.openedAt(id) >= t.handshakeTimeoutS) {
+    const links = this.linksChecked;
+    links.length = 0;
+    for (const link of this.links) links.push(link);
+    for (const link of links) {
+      const open = table.isOpen(link.id);
+      if (table.takeHeard(link.id) || this.heardThroughView(link)) table.lastReceivedAt[link.id] = now;
+      if (!open && now - link.openedAt >= t.handshakeTimeoutS) {
         this.closeLink(link, { kind: 'handshake-timeout' });
         continue;
       }
-      if (now - (table.lastReceivedAt[id] as number) >= t.idleTimeoutS) {
+      if (now - (table.lastReceivedAt[link.id] as number) >= t.idleTimeoutS) {
         this.closeLink(link, { kind: 'idle' });
         continue;
       }
-      if (table.isAsking(id) && now - meters.lastDataAt(id) >= t.requestTimeoutS) {
+      if (table.isAsking(link.id) && now - link.lastDataAt >= t.requestTimeoutS) {
         link.snubbed = true;
         this.out.event({ kind: 'snubbed', link: link.id });
         this.withdrawAsks(link);
         dropped = true;
       }
-      if (open && now - (table.lastSentAt[id] as number) >= t.keepAliveS) {
+      if (open && now - (table.lastSentAt[link.id] as number) >= t.keepAliveS) {
         this.send(link, { kind: 'keep-alive' });
       }
     }
@@ -869,16 +835,16 @@ export class BtPeer<Address> {
   }
 
   /** A have the view kept from us still counts as hearing from the link (BEP 3: any message does). */
-  private heardThroughView(id: number): boolean {
+  private heardThroughView(link: Link<Address>): boolean {
     const view = this.view;
-    if (view === undefined || !this.table.gotFirst(id)) return false;
-    return view.lastHaveOf(this.addressOf[id] as Address) > this.checkedHaveClock;
+    if (view === undefined || !this.table.gotFirst(link.id)) return false;
+    return view.lastHaveOf(link.address as Address) > this.checkedHaveClock;
   }
 
   /** A leecher that no neighbour is serving, for a while, needs other neighbours. */
   private starved(): boolean {
     if (this.isSeed || this.rounds - this.roundsAtAnnounce < this.config.timers.starvedRounds) return false;
-    return !this.linkIds.some((id) => this.table.isServed(id));
+    return !this.links.some((link) => link.amInterested && !link.peerChoking);
   }
 
   /**
@@ -888,28 +854,22 @@ export class BtPeer<Address> {
    */
   private dropUselessLink(): void {
     if (this.links.length < this.config.maxConnections) return;
-    const table = this.table;
-    const idle = (id: number) =>
-      table.isOpen(id) &&
-      !table.isInterested(id) &&
-      !table.hasFlag(id, PEER_INTERESTED_FLAG) &&
-      !table.isAsking(id) &&
-      (this.byId[id] as Link).sending.length === 0;
-    const choking = (id: number) =>
-      this.meters.chokedRounds(id) >= this.config.timers.starvedRounds &&
-      !table.hasFlag(id, PEER_INTERESTED_FLAG);
-    const useless = this.linkIds.find(idle) ?? this.linkIds.find(choking);
-    if (useless !== undefined) this.closeLink(this.byId[useless] as Link, { kind: 'useless' });
+    const useless =
+      this.links.find(
+        (l) =>
+          this.table.isOpen(l.id) &&
+          !l.amInterested &&
+          !l.peerInterested &&
+          l.asked.length === 0 &&
+          l.sending.length === 0,
+      ) ?? this.links.find((l) => l.chokedRounds >= this.config.timers.starvedRounds && !l.peerInterested);
+    if (useless !== undefined) this.closeLink(useless, { kind: 'useless' });
   }
 
   /** A choker round: the choker picks who we upload to until the next round. */
   private rechoke(): void {
-    const table = this.table;
-    const interested = this.interested;
-    interested.length = 0;
-    for (const id of this.linkIds) {
-      if (table.hasFlag(id, PEER_INTERESTED_FLAG)) interested.push(this.candidate(id));
-    }
+    const interested: Link<Address>[] = [];
+    for (const link of this.links) if (link.peerInterested) interested.push(link);
     const { choker, freeRider } = this.config;
     const regularSlots = choker.optimistic ? UPLOAD_SLOTS : UPLOAD_SLOTS + 1;
     const candidates: readonly ChokeCandidate[] = interested;
@@ -917,40 +877,21 @@ export class BtPeer<Address> {
       freeRider ? [] : choker.choose(candidates, regularSlots, this.isSeed, this.rng),
     );
     if (choker.optimistic && !freeRider) this.rotateOptimistic(interested, chosen);
-    if (this.optimistic >= 0) chosen.add(this.optimistic);
-    for (const id of this.linkIds) {
-      if (chosen.has(id) !== table.hasFlag(id, UNCHOKING_FLAG)) {
-        this.setChoked(this.byId[id] as Link, !chosen.has(id));
-      }
-    }
+    if (this.optimistic !== undefined) chosen.add(this.optimistic.id);
+    for (const link of this.links) this.setChoked(link, !chosen.has(link.id));
   }
 
-  /** Link `id` as the choker sees it, from the meters. */
-  private candidate(id: number): MutableCandidate {
-    const meters = this.meters;
-    let candidate = this.candidates[id];
-    if (candidate === undefined) {
-      candidate = { peer: id, receivedLastRound: 0, sentLastRound: 0, sentTotal: 0 };
-      this.candidates[id] = candidate;
-    }
-    candidate.receivedLastRound = meters.receivedLastRound(id);
-    candidate.sentLastRound = meters.sentLastRound(id);
-    candidate.sentTotal = meters.sentTotal(id);
-    return candidate;
-  }
-
-  private rotateOptimistic(interested: readonly ChokeCandidate[], chosen: ReadonlySet<number>): void {
+  private rotateOptimistic(interested: readonly Link<Address>[], chosen: ReadonlySet<number>): void {
     const current = this.optimistic;
     // Kept for its three rounds, unless the choker now picks it on its merits: then the slot rotates, or
     // it would sit idle while an interested neighbour waits.
     const keep =
-      current >= 0 &&
-      this.table.hasFlag(current, PEER_INTERESTED_FLAG) &&
-      !chosen.has(current) &&
+      current?.peerInterested === true &&
+      !chosen.has(current.id) &&
       this.rounds % this.config.timers.optimisticRounds !== 0;
     if (keep) return;
-    const choked = interested.filter((candidate) => !chosen.has(candidate.peer));
-    this.optimistic = choked.length === 0 ? -1 : this.rng.pick(choked).peer;
+    const choked = interested.filter((link) => !chosen.has(link.id));
+    this.optimistic = choked.length === 0 ? undefined : this.rng.pick(choked);
   }
 
   private totalSlots(): number {
@@ -958,10 +899,9 @@ export class BtPeer<Address> {
   }
 
   /** Chokes or unchokes a neighbour, and says so; nothing if it is so already. */
-  private setChoked(link: Link, choked: boolean): void {
-    const table = this.table;
-    if (choked !== table.hasFlag(link.id, UNCHOKING_FLAG) || !table.isOpen(link.id)) return;
-    table.setFlag(link.id, UNCHOKING_FLAG, !choked);
+  private setChoked(link: Link<Address>, choked: boolean): void {
+    if (choked === link.amChoking || !this.table.isOpen(link.id)) return;
+    link.amChoking = choked;
     this.unchoked += choked ? -1 : 1;
     this.send(link, { kind: choked ? 'choke' : 'unchoke' });
     if (!choked) return;
@@ -972,9 +912,8 @@ export class BtPeer<Address> {
   }
 
   /** Hands the runtime the next blocks to send, up to the upload window. */
-  private pump(link: Link): void {
-    const unchoking = this.table.hasFlag(link.id, UNCHOKING_FLAG);
-    while (link.sending.length < this.config.uploadWindow && link.queued.length > 0 && unchoking) {
+  private pump(link: Link<Address>): void {
+    while (link.sending.length < this.config.uploadWindow && link.queued.length > 0 && !link.amChoking) {
       const ref = link.queued.shift() as BlockRef;
       link.sending.push(ref);
       this.send(link, { kind: 'piece', index: ref.index, begin: ref.begin, length: ref.length });
@@ -983,8 +922,8 @@ export class BtPeer<Address> {
 
   // --- asking for blocks ---
 
-  private fillAsks(link: Link): void {
-    if (!this.table.isServed(link.id)) return;
+  private fillAsks(link: Link<Address>): void {
+    if (!link.amInterested || link.peerChoking) return;
     const most = link.snubbed
       ? 1
       : link.requestsInFlight > 0
@@ -993,7 +932,7 @@ export class BtPeer<Address> {
     while (link.asked.length < most) {
       const block = this.pickBlock(link);
       if (block < 0) return;
-      if (link.asked.length === 0) this.meters.setLastDataAt(link.id, this.now);
+      if (link.asked.length === 0) link.lastDataAt = this.now;
       link.asked.push(block);
       this.table.setAsking(link.id, true);
       this.ledger.ask(block);
@@ -1004,7 +943,7 @@ export class BtPeer<Address> {
   }
 
   /** The next block to ask of this neighbour: a started piece first, then the picker's, then end game. */
-  private pickBlock(link: Link): number {
+  private pickBlock(link: Link<Address>): number {
     const started = this.ledger.started;
     for (let i = 0; i < started.length; i++) {
       const index = started[i] as number;
@@ -1026,7 +965,7 @@ export class BtPeer<Address> {
   }
 
   /** A block of the piece that is not in, asked of fewer than two neighbours, and not of this one. */
-  private endgameBlock(link: Link, index: number): number {
+  private endgameBlock(link: Link<Address>, index: number): number {
     const first = index * this.geometry.blocksPerPiece;
     const end = first + this.geometry.blocksIn(index);
     for (let block = first; block < end; block++) {
@@ -1038,7 +977,7 @@ export class BtPeer<Address> {
   }
 
   /** A block came from one neighbour: the others asked for it in end game are told to forget it. */
-  private cancelElsewhere(block: number, from: Link): void {
+  private cancelElsewhere(block: number, from: Link<Address>): void {
     const index = this.geometry.pieceOf(block);
     const begin = this.geometry.beginOf(block);
     const length = this.geometry.blockLength(block);
@@ -1054,7 +993,7 @@ export class BtPeer<Address> {
   }
 
   /** Asks of this link are void (a choke without BEP 6, or it closed): ask others for those blocks. */
-  private dropAsks(link: Link): void {
+  private dropAsks(link: Link<Address>): void {
     if (link.asked.length === 0) return;
     for (const block of link.asked.splice(0)) {
       this.ledger.unask(block, this.have.has(this.geometry.pieceOf(block)));
@@ -1064,7 +1003,7 @@ export class BtPeer<Address> {
   }
 
   /** Asks that timed out: cancelled here (a late block is dropped) and asked of others. */
-  private withdrawAsks(link: Link): void {
+  private withdrawAsks(link: Link<Address>): void {
     this.table.setAsking(link.id, false);
     for (const block of link.asked.splice(0)) {
       const index = this.geometry.pieceOf(block);
@@ -1076,7 +1015,7 @@ export class BtPeer<Address> {
 
   /** Blocks became askable again: ask every neighbour that serves us. */
   private refillServing(): void {
-    for (const id of this.linkIds) if (this.table.isServed(id)) this.fillAsks(this.byId[id] as Link);
+    for (const link of this.links) if (link.amInterested && !link.peerChoking) this.fillAsks(link);
   }
 
   // --- interest ---
@@ -1089,56 +1028,53 @@ export class BtPeer<Address> {
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k] as number;
       if (!table.isInterested(id) || !table.has(id, index) || table.offersAny(id, have)) continue;
-      this.setInterest(this.byId[id] as Link, false);
+      this.setInterest(this.byId[id] as Link<Address>, false);
     }
   }
 
-  private setInterest(link: Link, interested: boolean): void {
-    if (interested === this.table.isInterested(link.id)) return;
-    this.updateServed(link.id, interested);
+  private setInterest(link: Link<Address>, interested: boolean): void {
+    if (interested === link.amInterested) return;
+    link.amInterested = interested;
+    this.updateServed(link);
     this.send(link, { kind: interested ? 'interested' : 'not-interested' });
   }
 
-  /** Sets our interest in link `id`, and whether it serves us (we are interested and it unchokes us). */
-  private updateServed(id: LinkId, interested: boolean): void {
-    const served = interested && this.table.hasFlag(id, PEER_UNCHOKING_FLAG);
-    this.table.setInterest(id, interested, served);
-    this.view?.wantHaves(id, served || !interested);
+  private updateServed(link: Link<Address>): void {
+    const served = link.amInterested && !link.peerChoking;
+    this.table.setInterest(link.id, link.amInterested, served);
+    this.view?.wantHaves(link.id, served || !link.amInterested);
   }
 
   // --- bookkeeping ---
 
-  private send(link: Link, message: PeerMessage): void {
+  private send(link: Link<Address>, message: PeerMessage): void {
     this.table.lastSentAt[link.id] = this.now;
     this.out.send(link.id, message);
   }
 
-  private protocolError(link: Link, detail: string): void {
+  private protocolError(link: Link<Address>, detail: string): void {
     this.closeLink(link, { kind: 'protocol', detail });
   }
 
-  private closeLink(link: Link, reason: CloseReason): void {
+  private closeLink(link: Link<Address>, reason: CloseReason): void {
     if (this.byId[link.id] !== link) return;
     this.forget(link);
     this.out.close(link.id, reason);
   }
 
   /** Drops every trace of a link: its counts, its asks (asked elsewhere), its slot. */
-  private forget(link: Link): void {
+  private forget(link: Link<Address>): void {
     this.byId[link.id] = undefined;
     this.freeIds.push(link.id);
     const table = this.table;
-    const last = this.links.pop() as Link;
+    const last = this.links.pop() as Link<Address>;
     const lastId = this.linkIds.pop() as number;
     if (last !== link) {
       this.links[link.slot] = last;
       this.linkIds[link.slot] = lastId;
       last.slot = link.slot;
     }
-    const address = this.addressOf[link.id];
-    if (address !== undefined) this.linkedAddresses.delete(address);
-    this.addressOf[link.id] = undefined;
-    if (table.hasFlag(link.id, UNCHOKING_FLAG)) this.unchoked--;
+    if (link.address !== undefined) this.linkedAddresses.delete(link.address);
     if (this.view === undefined) {
       table.forEach(link.id, (piece) => {
         if (!this.have.has(piece)) this.availability.decrement(piece);
@@ -1146,7 +1082,8 @@ export class BtPeer<Address> {
     }
     table.setState(link.id, FREE);
     table.setInterest(link.id, false, false);
-    if (this.optimistic === link.id) this.optimistic = -1;
+    if (this.optimistic === link) this.optimistic = undefined;
+    if (!link.amChoking) this.unchoked--;
     link.queued.length = 0;
     link.sending.length = 0;
     this.dropAsks(link);
@@ -1156,13 +1093,14 @@ export class BtPeer<Address> {
     }
   }
 
-  private countSent(link: Link, bytes: number): void {
-    this.meters.countSent(link.id, bytes);
+  private countSent(link: Link<Address>, bytes: number): void {
+    link.sentThisRound += bytes;
+    link.sentTotal += bytes;
     this.bytesSent += bytes;
   }
 
-  private countReceived(link: Link, bytes: number): void {
-    this.meters.countReceived(link.id, bytes);
+  private countReceived(link: Link<Address>, bytes: number): void {
+    link.receivedThisRound += bytes;
     this.bytesReceived += bytes;
   }
 
@@ -1197,17 +1135,17 @@ export class BtPeer<Address> {
       }
       const table = this.table;
       const open = table.isOpen(link.id);
-      const interested = table.isInterested(link.id);
-      if (open && interested !== table.offersAny(link.id, this.have.words)) {
+      if (open && link.amInterested !== table.offersAny(link.id, this.have.words)) {
         fail(`link ${link.id}: interest flag wrong`);
       }
       if (!table.gotFirst(link.id) && table.countOf(link.id) !== 0) {
         fail(`link ${link.id}: pieces known before its first message`);
       }
-      const served = interested && table.hasFlag(link.id, PEER_UNCHOKING_FLAG);
+      const served = link.amInterested && !link.peerChoking;
       if (table.isServed(link.id) !== served) fail(`link ${link.id}: served flag wrong`);
+      if (table.isInterested(link.id) !== link.amInterested) fail(`link ${link.id}: interest bit wrong`);
       if (table.isAsking(link.id) !== link.asked.length > 0) fail(`link ${link.id}: asking bit wrong`);
-      if (table.hasFlag(link.id, UNCHOKING_FLAG)) unchoked++;
+      if (!link.amChoking) unchoked++;
       for (const block of link.asked) asked[block] = (asked[block] as number) + 1;
       if (new Set(link.asked).size !== link.asked.length) fail(`link ${link.id}: a block asked twice`);
       if (link.sending.length > this.config.uploadWindow) fail(`link ${link.id}: upload window overrun`);
@@ -1239,14 +1177,6 @@ export class BtPeer<Address> {
     if (openTotal !== this.ledger.openTotal)
       fail(`open blocks ${this.ledger.openTotal}, recount ${openTotal}`);
   }
-}
-
-/** What a choker reads of a link (ChokeCandidate), kept per link id and refilled each round. */
-interface MutableCandidate {
-  peer: number;
-  receivedLastRound: number;
-  sentLastRound: number;
-  sentTotal: number;
 }
 
 function indexOfBlock(list: readonly BlockRef[], index: number, begin: number): number {

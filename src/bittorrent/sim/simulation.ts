@@ -669,18 +669,11 @@ class SwarmSimulation {
     const count = table.snapshot(from);
     const rows = table.rows;
     const checked = this.options.afterEvent !== undefined;
-    const online = this.online;
-    // Counting first, in a loop of its own: the counts are cold, and loads that no branch waits on can
-    // be fetched side by side.
     for (let row = 0; row < count * FAN_ROW; row += FAN_ROW) {
       if (!ConnectionTable.carries(rows, row, sequence) || rows[row + FAN_TO_OPEN] === 0) continue;
       const id = rows[row + FAN_TO_PEER] as number;
-      if (online[id] === 1) views.count(id, piece);
-    }
-    for (let row = 0; row < count * FAN_ROW; row += FAN_ROW) {
-      if (!ConnectionTable.carries(rows, row, sequence) || rows[row + FAN_TO_OPEN] === 0) continue;
-      const id = rows[row + FAN_TO_PEER] as number;
-      if (online[id] !== 1) continue;
+      if (this.online[id] !== 1) continue;
+      views.count(id, piece);
       const link = rows[row + FAN_TO_LINK] as LinkId;
       const call = becameSeed
         ? views.lacks(id, piece)
