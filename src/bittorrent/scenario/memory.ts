@@ -35,18 +35,6 @@ function hotBytesPerPeer(scenario: SwarmScenario, pieces: number): number {
 
 /** A sample keeps each piece's count of copies: a small integer in a JS array. */
 const BYTES_PER_PIECE_SAMPLE = 4;
-/** The most samples a series holds: at this many it is thinned (every other one kept, the interval doubled). */
-const MAX_SAMPLES = 20_000;
-/** The most counts of piece copies a series holds, over all its samples: about 128 MB of JS arrays. */
-const MAX_PIECE_COPIES_SAMPLED = 16 * 2 ** 20;
-
-/**
- * How many samples a run's series may hold before it is thinned: a run with all-done and no stop time
- * may go on for any length of virtual time, and its samples must not grow without bound.
- */
-export function maxSamples(pieces: number): number {
-  return Math.max(64, Math.min(MAX_SAMPLES, Math.floor(MAX_PIECE_COPIES_SAMPLED / Math.max(1, pieces))));
-}
 
 /**
  * Bytes: each peer's fixed state, its bitfield of pieces held and its hot state, the run's per-piece tables, and the
@@ -58,10 +46,7 @@ export function leastMemoryBytes(scenario: SwarmScenario, soonestEndS: number): 
   // Without all-done a run goes on to its stop time (or stalls first): its samples are known up front.
   const stopS = scenario.stop.atS ?? Number.POSITIVE_INFINITY;
   const endS = scenario.stop.whenAllDone ? Math.min(soonestEndS, stopS) : stopS;
-  const samples = Math.min(
-    maxSamples(pieces),
-    Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1,
-  );
+  const samples = Number.isFinite(endS) ? Math.floor(endS / scenario.sampleEveryS) + 1 : 1;
   return (
     peersOf(scenario) * (MIN_BYTES_PER_PEER + Math.ceil(pieces / 8) + hotBytesPerPeer(scenario, pieces)) +
     pieces * (BYTES_PER_PIECE + samples * BYTES_PER_PIECE_SAMPLE)

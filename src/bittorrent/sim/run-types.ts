@@ -17,10 +17,7 @@ export interface PeerRecord {
   readonly bytesDown: number;
 }
 
-/**
- * Sampled every `scenario.sampleEveryS` virtual seconds at first; a long run's series is thinned when it
- * grows too long (every other sample kept, the interval doubled), so read the times from `timeS`.
- */
+/** Sampled every `scenario.sampleEveryS` virtual seconds. */
 export interface SwarmSeries {
   readonly timeS: number[];
   readonly leechers: number[];

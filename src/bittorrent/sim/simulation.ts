@@ -13,7 +13,6 @@ import type { AnnounceRequest, CloseReason, PeerEvent, PeerOutbox } from '../cor
 import { BtPeer, DEFAULT_TIMERS, type PeerConfig } from '../core/peer.ts';
 import { BtTracker } from '../core/tracker.ts';
 import { sample } from '../scenario/distributions.ts';
-import { maxSamples } from '../scenario/memory.ts';
 import type { SwarmScenario } from '../scenario/scenario.ts';
 import { AnnouncedViews } from './announced-views.ts';
 import { ConnectionTable, FAN_END, FAN_ROW, FAN_TO_LINK, FAN_TO_OPEN, FAN_TO_PEER } from './connections.ts';
@@ -24,8 +23,6 @@ import type { PeerRecord, StopReason, SwarmProgress, SwarmRun, SwarmSeries } fro
 
 export interface SwarmRunOptions {
   readonly seed: number;
-  /** Samples the series may hold before it is thinned (default: scenario/memory.ts's maxSamples). */
-  readonly maxSamples?: number;
   /** Called at every time-series sample. */
   readonly onProgress?: (progress: SwarmProgress) => void;
   /** A run that needs more events than this stops as stalled. */
@@ -184,10 +181,6 @@ class SwarmSimulation {
   private leechers: number;
   private arrivalsLeft: number;
   private lastProgressS = 0;
-  /** Virtual seconds between samples: the scenario's, doubled each time the series is thinned. */
-  private sampleEveryS: number;
-  /** Samples the series may hold before it is thinned (scenario/memory.ts). */
-  private readonly maxSamples: number;
   private stopReason: StopReason | undefined;
   private readonly scratch = scratchMessages();
   /** Every peer's hot state side by side (PeerConfig.storage): each peer writes its own words only. */
@@ -238,8 +231,6 @@ class SwarmSimulation {
     this.mustComplete = this.plans.filter((plan) => plan.role === 'leecher' && !plan.freeRider).length;
     this.leechers = this.plans.filter((plan) => plan.role === 'leecher').length;
     this.arrivalsLeft = n;
-    this.sampleEveryS = scenario.sampleEveryS;
-    this.maxSamples = options.maxSamples ?? maxSamples(this.geometry.pieces);
   }
 
   run(): SwarmRun {
@@ -853,7 +844,7 @@ class SwarmSimulation {
       this.stopReason = 'stalled';
       return;
     }
-    this.queue.push(this.now + this.sampleEveryS, SAMPLE, 0, 0, 0);
+    this.queue.push(this.now + this.scenario.sampleEveryS, SAMPLE, 0, 0, 0);
   }
 
   /** Ten minutes without progress, or longer where messages themselves take minutes. */
@@ -888,17 +879,6 @@ class SwarmSimulation {
     s.minAvailability.push(minAvailability);
     s.uploadBps.push(this.flows.totalRate);
     s.pieceCopies.push(Array.from(this.holders));
-    if (s.timeS.length >= this.maxSamples) this.thinSeries();
-  }
-
-  /** Keeps every other sample and samples half as often from now on: the series stays bounded. */
-  private thinSeries(): void {
-    const s = this.series;
-    for (const column of [s.timeS, s.leechers, s.seeds, s.meanPieces, s.minAvailability, s.uploadBps]) {
-      keepEveryOther(column);
-    }
-    keepEveryOther(s.pieceCopies);
-    this.sampleEveryS *= 2;
   }
 
   // --- helpers ---
@@ -972,12 +952,6 @@ class SwarmSimulation {
 }
 
 /** Every simulated peer shares one torrent. */
-function keepEveryOther<T>(column: T[]): void {
-  let kept = 0;
-  for (let i = 0; i < column.length; i += 2) column[kept++] = column[i] as T;
-  column.length = kept;
-}
-
 const INFO_HASH = new Uint8Array(20).fill(0x5a);
 
 /** A simulated peer's 20-byte id: Azureus style, `-SL0100-` and the peer's number. */

@@ -1,7 +1,6 @@
 // Every run ends (issue 13): with nothing that can move, a run stalls and says so; an all-free-rider
 // swarm runs to its stop time; a peer with no upload capacity holds nobody's pieces hostage.
 import { describe, expect, it } from 'vitest';
-import { maxSamples } from '../../../src/bittorrent/scenario/memory.ts';
 import { simulateSwarm } from '../../../src/bittorrent/sim/simulation.ts';
 import { flashCrowd, MBIT } from '../../support/swarm-scenarios.ts';
 
@@ -43,35 +42,5 @@ describe('every run ends', () => {
     const run = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000 });
     expect(run.stopReason).toBe('all-done');
     expect(run.peers.filter((p) => p.role === 'leecher').every((p) => p.bytesUp === 0)).toBe(true);
-  });
-
-  it("keeps a long run's series bounded: thinned to every other sample, sampled half as often", () => {
-    const scenario = { ...flashCrowd({ peers: 3, fileBytes: 2_000_000 }), sampleEveryS: 0.1 };
-    const full = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000 });
-    const thinned = simulateSwarm(scenario, { seed: 1, maxEvents: 1_000_000, maxSamples: 16 });
-    expect(full.series.timeS.length).toBeGreaterThan(64);
-    // The same run, only its series differs.
-    expect(thinned.peers).toEqual(full.peers);
-    expect(thinned.endedAtS).toBe(full.endedAtS);
-    const times = thinned.series.timeS;
-    expect(times.length).toBeLessThanOrEqual(16);
-    expect(times.length).toBeGreaterThan(4);
-    expect(times[0]).toBe(0);
-    expect(times.at(-1)).toBe(thinned.endedAtS);
-    for (let i = 1; i < times.length; i++) expect(times[i] as number).toBeGreaterThan(times[i - 1] as number);
-    // Every kept sample is one of the full run's (its time summed in other steps), column by column.
-    for (const [at, t] of times.slice(0, -1).entries()) {
-      const i = full.series.timeS.findIndex((u) => Math.abs(u - t) < 1e-9);
-      expect(i).toBeGreaterThanOrEqual(0);
-      expect(thinned.series.pieceCopies[at]).toEqual(full.series.pieceCopies[i]);
-      expect(thinned.series.leechers[at]).toBe(full.series.leechers[i]);
-    }
-    expect(Object.values(thinned.series).every((column) => column.length === times.length)).toBe(true);
-  });
-
-  it('bounds the samples of any run by the pieces they count', () => {
-    expect(maxSamples(382)).toBe(20_000);
-    expect(maxSamples(100_000) * 100_000).toBeLessThanOrEqual(16 * 2 ** 20);
-    expect(maxSamples(10_000_000)).toBe(64);
   });
 });
