@@ -6,7 +6,6 @@
 // refused connection, a time-out, an answer that is not bencode) is a result with `ok: false`, which is
 // what the core's `handleAnnounceFailure` wants.
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { type BencodeDict, type Bencoded, bytesAsKey, decodeBencode } from './bencode.ts';
 import { percentEncode } from './tracker-query.ts';
 
@@ -225,7 +224,22 @@ function get(base: string, query: string, options: RequestOptions): Promise<Answ
       ok: false,
       reason: `${parsed.protocol} trackers are not supported (http and https are)`,
     });
-  const request = parsed.protocol === 'https:' ? httpsRequest : httpRequest;
+  return requester(parsed.protocol).then((request) => send(request, url, options, timeoutMs, maxBytes));
+}
+
+/** node:https (and TLS with it) is loaded only for an https tracker: it costs every process start. */
+function requester(protocol: string): Promise<typeof httpRequest> {
+  if (protocol !== 'https:') return Promise.resolve(httpRequest);
+  return import('node:https').then((https) => https.request);
+}
+
+function send(
+  request: typeof httpRequest,
+  url: string,
+  options: RequestOptions,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<Answer> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (answer: Answer) => {
