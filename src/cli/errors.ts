@@ -7,3 +7,20 @@ export const EXIT_USAGE = 2;
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use',
+  EACCES: 'not permitted (a port below 1024 needs privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  ENOTFOUND: 'no such host',
+};
+
+/**
+ * A listen on `host:port` that failed for a reason the user can fix (the tracker's, a seed's or a
+ * leecher's) is a usage error (exit 2); any other failure is returned as it is.
+ */
+export function listenError(host: string, port: number, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const problem = code === undefined ? undefined : LISTEN_PROBLEMS[code];
+  return problem === undefined ? error : new UsageError(`cannot listen on ${host}:${port}: ${problem}`);
+}

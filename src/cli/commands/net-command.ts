@@ -1,5 +1,5 @@
-// What `seed` and `get` share: their flags (where to listen, whom to dial, what to write), opening the
-// torrent and its folder, starting the peer, waiting for Ctrl-C, and writing the results.
+// What `seed` and `get` do alike: opening the torrent and its folder, starting the peer, and writing the
+// results (their flags are in net-flags.ts, waiting for Ctrl-C in ../signals.ts).
 import { performance } from 'node:perf_hooks';
 import type { NetPeerListener } from '../../bittorrent/net/net-peer.ts';
 import { openSession, type Session } from '../../bittorrent/net/session.ts';
@@ -7,7 +7,7 @@ import type { StoreMode } from '../../bittorrent/net/storage.ts';
 import { jsonText } from '../../results/classic.ts';
 import { checkDestinations } from '../../util/destinations.ts';
 import { writeAll } from '../../util/output-set.ts';
-import { UsageError } from '../errors.ts';
+import { listenError, UsageError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import type { NetFlags } from './net-flags.ts';
 import { printWritten } from './written.ts';
@@ -40,15 +40,9 @@ export async function startPeer(session: Session, flags: NetFlags, listener: Net
   try {
     await session.peer.start(listener);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = {
-      EADDRINUSE: 'the port is in use',
-      EADDRNOTAVAIL: 'no such address here',
-      EACCES: 'not allowed',
-    }[code ?? ''];
-    if (why === undefined) throw error;
-    await session.store.close();
-    throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${why}`);
+    const failure = listenError(flags.host, flags.port, error);
+    if (failure instanceof UsageError) await session.store.close();
+    throw failure;
   }
 }
 

@@ -2,7 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import { startTracker } from '../../bittorrent/net/tracker-server.ts';
 import { DEFAULT_LIMITS, type TrackerLimits } from '../../bittorrent/net/tracker-swarms.ts';
-import { UsageError } from '../errors.ts';
+import { listenError } from '../errors.ts';
 import { interrupted } from '../signals.ts';
 import type { TrackerFlags } from './tracker.ts';
 
@@ -14,8 +14,8 @@ export async function tracker(flags: TrackerFlags): Promise<void> {
   const stopped = interrupted();
   const limits = timingFor(flags.interval);
   const tracker = await startTracker({ host: flags.host, port: flags.port, limits }).catch(
-    (error: NodeJS.ErrnoException) => {
-      throw listenError(flags, error);
+    (error: unknown) => {
+      throw listenError(flags.host, flags.port, error);
     },
   );
   process.stdout.write(
@@ -52,19 +52,4 @@ function announceUrls(host: string, port: number): string {
     .map((face) => face?.address);
   const hosts = addresses.length > 0 ? addresses.join(', ') : "this machine's address";
   return `announce URL http://HOST:${port}/announce, HOST one of ${hosts}`;
-}
-
-const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'the port is in use',
-  EACCES: 'not permitted (a port below 1024 needs privileges)',
-  EADDRNOTAVAIL: 'the address is not one of this machine',
-  ENOTFOUND: 'no such host',
-};
-
-/** A listen that failed for a reason the user can fix is a usage error (exit 2); others are not. */
-function listenError(flags: TrackerFlags, error: NodeJS.ErrnoException): Error {
-  const problem = error.code === undefined ? undefined : LISTEN_PROBLEMS[error.code];
-  return problem === undefined
-    ? error
-    : new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${problem}`);
 }
