@@ -216,7 +216,7 @@ function compare(peers = 1000, target = 1.1, rounds = 3): void {
   const scenarioPath = join(ROOT, 'scenarios', 'flash-crowd.yaml');
   const cpu: number[][] = builds.map(() => []);
   const last: Record<string, number | string>[] = [];
-  const overrides = peers === 1000 ? [] : [`peers.count=${peers}`];
+  const overrides = [`peers.count=${peers}`];
   for (let round = 0; round < rounds; round++) {
     builds.forEach((build, i) => {
       const f = runCase('./compare-case.mjs', { ...build, scenarioPath, overrides, seed: 1 });

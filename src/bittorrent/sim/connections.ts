@@ -80,9 +80,9 @@ export class ConnectionTable {
     f[at + SLOT] = slot;
     let fan = this.fans[peer] as Int32Array;
     if ((slot + 1) * FAN_ROW > fan.length) {
-      const grown = new Int32Array(Math.max(8, 2 * (slot + 1)) * FAN_ROW);
-      grown.set(fan);
-      this.fans[peer] = fan = grown;
+      // A peer's list is made on its first end (most of a million peers may never open one), then doubled.
+      fan = fan.length === 0 ? new Int32Array(8 * FAN_ROW) : doubled(fan);
+      this.fans[peer] = fan;
     }
     const row = slot * FAN_ROW;
     fan[row + FAN_END] = end;

@@ -4,6 +4,7 @@
 // flow sharing its peers' capacities (flows.ts); answers announces with the tracker's logic; checks
 // hashes; and wakes each peer when it asked to be woken. Deterministic for a seed.
 
+import { doubled } from '../../util/arrays.ts';
 import { EventQueue } from '../../util/event-queue.ts';
 import { Rng } from '../../util/rng.ts';
 import { TorrentGeometry } from '../core/geometry.ts';
@@ -752,11 +753,7 @@ class SwarmSimulation {
       throw new Error('the simulator moves one whole piece at a time per connection');
     }
     const flow = this.flows.start(from, to, block.index, block.length, this.now);
-    if (flow >= this.flowEnd.length) {
-      const grown = new Int32Array(this.flowEnd.length * 2);
-      grown.set(this.flowEnd);
-      this.flowEnd = grown;
-    }
+    if (flow >= this.flowEnd.length) this.flowEnd = doubled(this.flowEnd);
     this.flowEnd[flow] = end;
   }
 
