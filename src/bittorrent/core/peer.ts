@@ -449,7 +449,7 @@ export class BtPeer<Address> {
         return;
       }
       case 'not-interested':
-        link.peerInterested = false;
+        this.onNotInterested(link);
         return;
       case 'request': {
         this.onRequest(link, message);
@@ -600,6 +600,33 @@ export class BtPeer<Address> {
     link.peerInterested = true;
     // Do not leave an upload slot idle until the next round: a newly interested peer may take a free one.
     if (link.amChoking && this.unchoked < this.totalSlots()) this.setChoked(link, false);
+  }
+
+  private onNotInterested(link: Link<Address>): void {
+    link.peerInterested = false;
+    if (link.amChoking) return;
+    // It wants nothing more from us: its upload slot goes now to a neighbour that waits for one, not at
+    // the next round up to 10 s later (libtorrent does the same; a leecher left choked behind a peer
+    // that finished would otherwise wait a whole round).
+    if (this.optimistic === link) this.optimistic = undefined;
+    this.setChoked(link, true);
+    this.fillFreeSlots();
+  }
+
+  /**
+   * Upload slots freed between rounds (an unchoked neighbour left or lost interest) go to interested,
+   * choked neighbours at once, chosen by the choker as a round would choose them.
+   */
+  private fillFreeSlots(): void {
+    const free = this.totalSlots() - this.unchoked;
+    if (free <= 0 || this.stopped) return;
+    const waiting: Link<Address>[] = [];
+    for (const link of this.links) {
+      if (link.peerInterested && link.amChoking && this.table.isOpen(link.id)) waiting.push(link);
+    }
+    if (waiting.length === 0) return;
+    const chosen = this.config.choker.choose(waiting, free, this.isSeed, this.rng);
+    for (const id of chosen) this.setChoked(this.byId[id] as Link<Address>, false);
   }
 
   private onRequest(link: Link<Address>, ref: BlockRef): void {
@@ -1083,10 +1110,12 @@ export class BtPeer<Address> {
     table.setState(link.id, FREE);
     table.setInterest(link.id, false, false);
     if (this.optimistic === link) this.optimistic = undefined;
-    if (!link.amChoking) this.unchoked--;
+    const wasServed = !link.amChoking;
+    if (wasServed) this.unchoked--;
     link.queued.length = 0;
     link.sending.length = 0;
     this.dropAsks(link);
+    if (wasServed) this.fillFreeSlots();
     // Alone, a leecher can only wait for someone to find it: ask the tracker for peers now.
     if (this.links.length === 0 && !this.isSeed && !this.stopped && this.started && !this.announcing) {
       this.reannounce();

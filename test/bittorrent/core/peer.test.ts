@@ -710,16 +710,50 @@ describe('BtPeer: choking', () => {
     }
   });
 
-  it('chokes at the next round an unchoked neighbour that is no longer interested', () => {
+  it('chokes at once an unchoked neighbour that is no longer interested, with none waiting for its slot', () => {
     const { core, out } = makePeer({ held: 'all' });
     core.start(0);
     const [, two] = interestedNeighbours(core, [1, 2, 3]) as [LinkId, LinkId, LinkId];
-    core.handle(two, NOT_INTERESTED, 0);
     out.take();
-    expect(rechoke(core, out)).toEqual([[two, true]]);
+    core.handle(two, NOT_INTERESTED, 0);
+    expect(out.takeSentTo()).toEqual([[two, CHOKE]]);
     expect(out.unchoked.size).toBe(2);
+    expect(rechoke(core, out)).toEqual([]);
     core.checkInvariants();
   });
+
+  it.each([
+    ['tit-for-tat', titForTat],
+    ['random', randomChoker],
+    ['least-loaded', leastLoadedChoker],
+  ] as [string, Choker][])(
+    '%s: gives the slot of a neighbour that lost interest or left to one that waits, at once',
+    (_name, choker) => {
+      for (let seed = 0; seed < 10; seed++) {
+        const { core, out } = makePeer({ held: 'all', choker }, seed);
+        core.start(0);
+        const links = interestedNeighbours(core, [1, 2, 3, 4, 5, 6, 7, 8]);
+        const served = () => links.filter((link) => out.unchoked.has(link));
+        expect(served()).toHaveLength(UPLOAD_SLOTS + 1);
+        out.take();
+        const quitter = served()[0] as LinkId;
+        core.handle(quitter, NOT_INTERESTED, 0);
+        const [choke, unchoke, ...rest] = out.takeSentTo();
+        expect(choke).toEqual([quitter, CHOKE]);
+        expect(unchoke?.[1]).toEqual(UNCHOKE);
+        expect(rest).toEqual([]);
+        expect(served()).toHaveLength(UPLOAD_SLOTS + 1);
+        const leaver = served()[0] as LinkId;
+        core.handleClosed(leaver, 1);
+        const [[taker, message] = [], ...more] = out.takeSentTo();
+        expect(message).toEqual(UNCHOKE);
+        expect(taker === quitter || taker === leaver).toBe(false);
+        expect(more).toEqual([]);
+        expect(served().filter((link) => link !== leaver)).toHaveLength(UPLOAD_SLOTS + 1);
+        core.checkInvariants();
+      }
+    },
+  );
 
   it('as a leecher, unchokes at the next round the neighbours that gave it most in the round just ended', () => {
     for (let seed = 0; seed < 10; seed++) {
@@ -821,9 +855,8 @@ describe('BtPeer: choking', () => {
     core.start(0);
     const [one] = interestedNeighbours(core, [1, 2, 3, 4, 5, 6]) as [LinkId];
     for (const index of [0, 1, 2]) core.handle(one, request(index), 0);
-    core.handle(one, NOT_INTERESTED, 0);
     out.take();
-    tick(core);
+    core.handle(one, NOT_INTERESTED, 0);
     expect(out.takeSent(one)).toEqual([CHOKE, reject(1), reject(2)]);
     core.handleBlockSent(one, 0, 0, 20);
     expect(out.take()).toEqual([]);
@@ -837,9 +870,8 @@ describe('BtPeer: choking', () => {
     const slow = join(core, 1, 'nothing', { fast: false });
     core.handle(slow, INTERESTED, 0);
     for (const index of [0, 1, 2]) core.handle(slow, request(index), 0);
-    core.handle(slow, NOT_INTERESTED, 0);
     out.take();
-    tick(core);
+    core.handle(slow, NOT_INTERESTED, 0);
     expect(out.takeSent(slow)).toEqual([CHOKE]);
     core.handleBlockSent(slow, 0, 0, 20);
     expect(out.take()).toEqual([]);
@@ -860,9 +892,12 @@ describe('BtPeer: choking', () => {
         core.handle(link, INTERESTED, 0);
         expect(out.takeSent()).toEqual(i < UPLOAD_SLOTS + 1 ? [UNCHOKE] : []);
       }
-      // A slot frees when an unchoked neighbour leaves; the next newly interested one takes it.
-      core.handleClosed(links[2] as LinkId, 1);
+      // A slot frees when an unchoked neighbour leaves while none waits; the next newly interested
+      // neighbour takes it.
       core.handle(links[5] as LinkId, NOT_INTERESTED, 1);
+      core.handle(links[6] as LinkId, NOT_INTERESTED, 1);
+      core.handleClosed(links[2] as LinkId, 1);
+      expect(out.takeSentTo()).toEqual([]);
       core.handle(links[5] as LinkId, INTERESTED, 1);
       expect(out.takeSentTo()).toEqual([[links[5], UNCHOKE]]);
       core.checkInvariants();
