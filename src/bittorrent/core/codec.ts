@@ -239,6 +239,12 @@ export interface DecoderOptions {
   readonly maxBlockBytes: number;
   /** The stream starts with the 68-byte handshake (a fresh connection), rather than with messages. */
   readonly expectHandshake: boolean;
+  /**
+   * A block that lies whole in one pushed chunk is handed over as a view of that chunk, not copied into
+   * an array of its own: for a caller that copies each block at once and never reuses a chunk (a
+   * socket's). Off, every block is an array of its own.
+   */
+  readonly blockViews?: boolean;
 }
 
 export interface DecodeResult {
@@ -248,14 +254,24 @@ export interface DecodeResult {
   readonly error: WireError | null;
 }
 
-type Stage = 'handshake' | 'prefix' | 'id' | 'payload' | 'bitfield' | 'block' | 'skip' | 'failed';
+type Stage =
+  | 'handshake'
+  | 'prefix'
+  | 'id'
+  | 'payload'
+  | 'bitfield'
+  | 'block-start'
+  | 'block'
+  | 'skip'
+  | 'failed';
 
 /**
  * Turns a peer's bytes, in whatever chunks the socket delivers them, into messages.
  *
  * Buffers: the handshake, a length prefix and a fixed-size payload go into small buffers of the
  * decoder's own. A bitfield or a block gets a new array of exactly its size, allocated only after its
- * length was checked, and handed over: a piece's `data` is the caller's to keep (never reused). An
+ * length was checked, and handed over: a piece's `data` is the caller's to keep (never reused). With
+ * `blockViews`, a block whole in one chunk is a view of that chunk instead (no copy). An
  * unknown message id with a legal length is skipped without buffering and counted in
  * `ignoredMessages`: BEP 3 names no rule for unknown ids, and skipping lets an extension a peer sends
  * unasked pass; libtorrent disconnects instead, webtorrent ignores them.
@@ -271,6 +287,7 @@ export class WireDecoder {
 
   private readonly pieces: number;
   private readonly maxBlockBytes: number;
+  private readonly blockViews: boolean;
   private stage: Stage;
   private failure: WireError | null = null;
   /** Where the bytes of the current stage go, how many it needs and how many have come. */
@@ -295,6 +312,7 @@ export class WireDecoder {
       throw new RangeError(`a largest block of ${maxBlockBytes} bytes does not fit a piece message`);
     this.pieces = pieces;
     this.maxBlockBytes = maxBlockBytes;
+    this.blockViews = options.blockViews ?? false;
     this.longestMessageBytes = longestMessageBytes(pieces, maxBlockBytes);
     this.target = this.small;
     if (options.expectHandshake) {
@@ -321,6 +339,8 @@ export class WireDecoder {
         at += 1;
       } else if (this.stage === 'skip') {
         at = this.skip(chunk, at);
+      } else if (this.stage === 'block-start') {
+        at = this.startBlock(chunk, at, messages);
       } else {
         at = this.fill(chunk, at, messages);
       }
@@ -336,6 +356,24 @@ export class WireDecoder {
     if (this.stage === 'handshake') this.checkProtocolName(from);
     if (this.failure === null && this.filled === this.need) this.complete(messages);
     return at + take;
+  }
+
+  /** A block's first byte is here: view it in the chunk if it lies whole there, else buffer it. */
+  private startBlock(chunk: Uint8Array, at: number, messages: PeerMessage[]): number {
+    const length = this.need;
+    if (this.blockViews && chunk.length - at >= length) {
+      messages.push({
+        kind: 'piece',
+        index: this.blockIndex,
+        begin: this.blockBegin,
+        length,
+        data: chunk.subarray(at, at + length),
+      });
+      this.expectPrefix();
+      return at + length;
+    }
+    this.expect('block', new Uint8Array(length), length);
+    return this.fill(chunk, at, messages);
   }
 
   private skip(chunk: Uint8Array, at: number): number {
@@ -518,8 +556,8 @@ export class WireDecoder {
         this.blockIndex = view.getUint32(0);
         this.blockBegin = view.getUint32(4);
         if (!this.indexOk(kind, this.blockIndex)) return;
-        const block = this.length - 9;
-        this.expect('block', new Uint8Array(block), block);
+        // Its array, if it needs one, is made when its first byte comes (startBlock).
+        this.expect('block-start', this.small, this.length - 9);
         return;
       }
       default:

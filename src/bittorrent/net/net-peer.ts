@@ -3,6 +3,7 @@
 // (by the disk, as it writes) before the core announces it, serves blocks from disk through a piece cache, asks the tracker, and keeps
 // one timer at the earlier of the core's `pollTimeout` and the next stats sample. The real clock is read
 // here only, as seconds since the peer was made.
+import { Buffer } from 'node:buffer';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../../util/rng.ts';
@@ -516,7 +517,8 @@ export class NetPeer implements PeerOutbox<string> {
   private keepBlock(index: number, begin: number, data: Uint8Array): void {
     let piece = this.partial.get(index);
     if (piece === undefined) {
-      piece = new Uint8Array(this.geometry.pieceLength(index));
+      // Not zeroed: every byte is written by a block before the piece is hashed.
+      piece = Buffer.allocUnsafe(this.geometry.pieceLength(index));
       this.partial.set(index, piece);
     }
     piece.set(data, begin);

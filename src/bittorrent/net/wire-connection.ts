@@ -42,7 +42,13 @@ export class WireConnection {
     private readonly pieces: number,
     private readonly limits: ConnectionLimits,
   ) {
-    this.decoder = new WireDecoder({ pieces, maxBlockBytes: limits.maxBlockBytes, expectHandshake: true });
+    // A socket's chunks are never reused, and the runtime copies a block into its piece at once.
+    this.decoder = new WireDecoder({
+      pieces,
+      maxBlockBytes: limits.maxBlockBytes,
+      expectHandshake: true,
+      blockViews: true,
+    });
     socket.setNoDelay(true);
   }
 

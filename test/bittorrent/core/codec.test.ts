@@ -247,6 +247,18 @@ describe('decoding known bytes', () => {
     expect(piece.data?.buffer).not.toBe(input.buffer);
   });
 
+  it('with blockViews, hands over a block whole in its chunk as a view of it, and copies one cut in two', () => {
+    const input = bytes('0000000d 07 00000002 00008000 deadbeef  0000000d 07 00000003 00000000 01020304');
+    const options = { ...TWENTY, blockViews: true };
+    const { messages } = decode(options, input, [input.length - 2, 2]);
+    const [whole, cut] = messages;
+    if (whole?.kind !== 'piece' || cut?.kind !== 'piece') throw new Error('expected two pieces');
+    expect(whole.data?.buffer).toBe(input.buffer);
+    expect(whole.data).toEqual(bytes('deadbeef'));
+    expect(cut.data?.buffer).not.toBe(input.buffer);
+    expect(cut).toEqual({ kind: 'piece', index: 3, begin: 0, length: 4, data: bytes('01020304') });
+  });
+
   it('does nothing with an empty chunk', () => {
     const decoder = new WireDecoder(TWENTY);
     expect(decoder.push(new Uint8Array(0))).toEqual({ messages: [], error: null });
@@ -325,11 +337,13 @@ describe('round trip', () => {
       fc.property(streamArb, ({ pieces, maxBlockBytes, handshake, messages, sizes }) => {
         const parts = messages.map((msg) => encodeMessage(msg, pieces));
         if (handshake !== undefined) parts.unshift(encodeHandshake(handshake));
-        const options = { pieces, maxBlockBytes, expectHandshake: handshake !== undefined };
-        const decoded = decode(options, concat(parts), sizes);
-        expect(decoded.error).toBeNull();
         const sent: PeerMessage[] = handshake === undefined ? messages : [handshake, ...messages];
-        expect(decoded.messages.map(comparable)).toEqual(sent.map(comparable));
+        for (const blockViews of [false, true]) {
+          const options = { pieces, maxBlockBytes, expectHandshake: handshake !== undefined, blockViews };
+          const decoded = decode(options, concat(parts), sizes);
+          expect(decoded.error).toBeNull();
+          expect(decoded.messages.map(comparable)).toEqual(sent.map(comparable));
+        }
       }),
       { seed: SEED, numRuns: 200 },
     );
@@ -509,14 +523,18 @@ describe('hostile input', () => {
         fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 5 }),
         (raw, sizes) => {
           const input = new Uint8Array(raw);
+          const views = { ...options, blockViews: true };
           const { result, largest } = largestAllocation(() => ({
             whole: decode(options, input),
             chunked: decode(options, input, sizes),
+            viewed: decode(views, input, sizes),
           }));
           expect(largest).toBeLessThanOrEqual(longest);
-          const { whole, chunked } = result;
+          const { whole, chunked, viewed } = result;
           expect(chunked.messages.map(comparable)).toEqual(whole.messages.map(comparable));
           expect(chunked.error?.message).toBe(whole.error?.message);
+          expect(viewed.messages.map(comparable)).toEqual(whole.messages.map(comparable));
+          expect(viewed.error?.message).toBe(whole.error?.message);
         },
       ),
       { seed: SEED, numRuns: 300 },
