@@ -261,8 +261,10 @@ function compare(peers = 1000, target = 1.1, rounds = 3): void {
 /**
  * Live swarms on loopback (issue 14): 64 MiB from one seed to one leecher, then to 8 leechers at once,
  * swarmlab -> swarmlab against aria2c -> aria2c, alternately in one run (only the ratio travels), each
- * through `swarmlab tracker`. The time runs from the leechers' start, start-up included, to the last
- * one's exit. Then what the parts cost alone on this machine (net-parts-case.mjs).
+ * through `swarmlab tracker`, and beside them the floor: the same bytes moved, hashed and written by
+ * plain Node processes with no protocol and a perfect schedule (net-floor-case.mjs). The time runs from
+ * the leechers' start, start-up included, to the last one's exit. Then what the parts cost alone on
+ * this machine (net-parts-case.mjs).
  */
 interface Phase {
   readonly wallS: number;
@@ -276,7 +278,7 @@ function net(): void {
   const parts = runCase('./net-parts-case.mjs', { sizeMiB });
   for (const leechers of [1, 8]) {
     const rounds = leechers === 1 ? 3 : 2;
-    const times: Record<string, number[]> = { swarmlab: [], aria2c: [] };
+    const times: Record<string, number[]> = { swarmlab: [], aria2c: [], floor: [] };
     const phases: Phase[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const client of ['swarmlab', 'aria2c']) {
@@ -284,6 +286,8 @@ function net(): void {
         (times[client] as number[]).push(Number(f.lastMs) / 1000);
         if (client === 'swarmlab') phases.push(...(f.phases as unknown as Phase[]));
       }
+      const floor = runCase('./net-floor-case.mjs', { leechers, sizeMiB });
+      times.floor?.push(Number(floor.lastMs) / 1000);
     }
     const best = (client: string) => Math.min(...(times[client] as number[]));
     print(
@@ -292,14 +296,15 @@ function net(): void {
         `wall s (${rounds} runs)`,
         'best s',
       ],
-      ['swarmlab', 'aria2c'].map((client) => [
-        `${client} -> ${client}`,
+      ['swarmlab', 'aria2c', 'floor'].map((client) => [
+        client === 'floor' ? 'floor: plain Node, no protocol' : `${client} -> ${client}`,
         (times[client] as number[]).map((t) => t.toFixed(2)).join(' '),
         best(client).toFixed(2),
       ]),
     );
     process.stdout.write(
-      `ratio swarmlab / aria2c (best): ${(best('swarmlab') / best('aria2c')).toFixed(2)} (goal at most 0.5)\n\n`,
+      `ratio swarmlab / aria2c (best): ${(best('swarmlab') / best('aria2c')).toFixed(2)} (goal at most 0.5); ` +
+        `floor / aria2c: ${(best('floor') / best('aria2c')).toFixed(2)}; swarmlab / floor: ${(best('swarmlab') / best('floor')).toFixed(2)}\n\n`,
     );
     // A swarmlab leecher's wall time, cut where its results say: start-up until its peer exists (the
     // rest of the wall time), then the tracker and the first connection, then the transfer.
