@@ -325,6 +325,21 @@ describe('BtPeer: requesting', () => {
     core.checkInvariants();
   });
 
+  it('tops a pipeline up a quarter at a time, so that its requests go out together', () => {
+    const { core, out } = makePeer({ geometry: wholeGeometry(32), requestsPerLink: 8 });
+    const link = join(core, 1, 'have-all');
+    core.handle(link, UNCHOKE, 0);
+    expect(requests(out.takeSentTo())).toHaveLength(8);
+    deliver(core, link, 0);
+    expect(requests(out.takeSentTo())).toEqual([]);
+    deliver(core, link, 1);
+    expect(requests(out.takeSentTo())).toEqual([
+      [link, 8],
+      [link, 9],
+    ]);
+    core.checkInvariants();
+  });
+
   it('asks only for pieces the neighbour has, each once, at most requestsPerLink, whatever the picker', () => {
     const pickers: PiecePicker[] = [
       sequentialPicker,
