@@ -2,7 +2,7 @@
 // import), the code that processes start with: the CLI, and the threads runtime's worker. A CLI process
 // (a live benchmark starts ten at once) or a rank thread then loads a few files instead of resolving,
 // reading and compiling dozens, which was most of its start-up CPU.
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
@@ -16,6 +16,8 @@ await build({ ...common, entryPoints: ['src/classic/threads/worker.ts'], outfile
 // does not load the simulator. All files are in one folder two levels under the package, as dist/cli's
 // are, so that the paths code finds from its own file hold (../../package.json, ./worker.bundle.js: a
 // copy of the worker beside the chunks).
+// The chunks' names change with their content: last build's would stay beside this one's.
+await rm('dist/bundle', { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: ['src/cli/bin.ts', 'src/cli/heap.ts'],
