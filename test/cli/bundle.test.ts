@@ -1,6 +1,7 @@
 // End to end: bin/swarmlab.js runs the bundle in dist/bundle (scripts/bundle.mjs), and the bundle keeps
 // each command's action in a chunk of its own, loaded only when that command runs: a `get` process (a
-// benchmark starts ten at once) loads a few files, not the simulator or the reports.
+// benchmark starts ten at once) loads a few files, not the simulator or the reports. The threads
+// runtime's worker, found beside the code that starts it, must be there too.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -74,5 +75,13 @@ describe('the bundled CLI', () => {
     expect(run.code).toBe(2);
     expect(actions(run.loaded)).toEqual(['dist/bundle/get-action']);
     expect(run.loaded.filter((path) => !path.startsWith('dist/bundle/'))).toEqual(['bin/swarmlab.js']);
+  });
+
+  it('starts the threads runtime’s workers from the bundle (its copy of the worker, beside the chunks)', async () => {
+    const out = join(await makeTempDir('bundle-threads'), 'out');
+    const run = await launch(['run', 'examples/basic', '--runtime', 'threads', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`wrote 5 output files to ${out}`);
+    expect(actions(run.loaded)).toEqual(['dist/bundle/run-action']);
   });
 });
