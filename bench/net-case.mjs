@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ARIA2_OFFLINE } from '../test/bittorrent/support/aria2-offline.mjs';
 
 const { client, leechers, sizeMiB } = JSON.parse(process.argv[2]);
-const CLI = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/swarmlab.js', import.meta.url));
 /** As every aria2c of the tests, with notices (to see it listen). */
 const ARIA2_ALONE = [...ARIA2_OFFLINE, '--console-log-level=notice'];
 const children = [];

@@ -58,7 +58,7 @@ const socketMs = await timed(
     }),
 );
 
-const cli = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/swarmlab.js', import.meta.url));
 const startupMs = await timed(() => execFileSync(process.execPath, [cli, '--version']));
 
 process.stdout.write(`${JSON.stringify({ hashMs, diskMs, socketMs, startupMs })}\n`);

@@ -20,9 +20,14 @@ export interface HeapFacts {
   readonly heapLimitBytes: number;
 }
 
+/** Whether the command is `simulate`, the only one relaunched (the launcher asks before the facts). */
+export function runsSimulate(argv: readonly string[]): boolean {
+  return argv.find((arg) => !arg.startsWith('-')) === 'simulate';
+}
+
 /** The heap, in MiB, to relaunch the CLI with; undefined to run in this process as it is. */
 export function largerHeapFor(facts: HeapFacts): number | undefined {
-  if (facts.relaunched || facts.argv.find((arg) => !arg.startsWith('-')) !== 'simulate') return undefined;
+  if (facts.relaunched || !runsSimulate(facts.argv)) return undefined;
   const flags = [...facts.execArgv, ...(facts.nodeOptions ?? '').split(/\s+/)];
   if (flags.some((flag) => /^--max[-_]old[-_]space[-_]size\b/.test(flag))) return undefined;
   // A process under a debugger stays one process: a child would fight the parent for the port.

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_SHARE_OF_MEMORY, type HeapFacts, largerHeapFor, usableMemory } from '../../src/cli/heap.ts';
+import {
+  HEAP_SHARE_OF_MEMORY,
+  type HeapFacts,
+  largerHeapFor,
+  runsSimulate,
+  usableMemory,
+} from '../../src/cli/heap.ts';
 
 const GIB = 2 ** 30;
 const facts = (overrides: Partial<HeapFacts> = {}): HeapFacts => ({
@@ -28,7 +34,10 @@ describe('largerHeapFor: when the launcher reruns `simulate` with a heap sized t
       [],
     ]) {
       expect(largerHeapFor(facts({ argv }))).toBeUndefined();
+      // The launcher asks this first, and loads nothing more for these.
+      expect(runsSimulate(argv)).toBe(false);
     }
+    expect(runsSimulate(['-q', 'simulate', 'x.yaml'])).toBe(true);
   });
 
   it('respects a heap limit the user chose, in Node’s flags or NODE_OPTIONS, in either spelling', () => {

@@ -150,7 +150,7 @@ const alive = (pid: number) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the simulate child of a killed launcher', () => {
-  it.skipIf(!existsSync('/proc/self/stat') || !existsSync(join(ROOT, 'dist/cli/bin.js')))(
+  it.skipIf(!existsSync('/proc/self/stat') || !existsSync(join(ROOT, 'dist/bundle/bin.js')))(
     'stops on its own and writes nothing when the launcher is killed with SIGKILL',
     async () => {
       const dir = await makeTempDir('orphan');

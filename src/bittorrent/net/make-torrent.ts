@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../../util/input-error.ts';
-import { encodeTorrent, MAX_PIECE_LENGTH, type Metainfo, parseTorrent } from './metainfo.ts';
+import { encodeTorrent, type Metainfo, parseTorrent } from './metainfo.ts';
+import { defaultPieceLength, pieceLengthProblem } from './piece-length.ts';
 
 export interface MakeTorrentOptions {
   /** The tracker's announce URL. */
@@ -14,23 +15,6 @@ export interface MakeTorrentOptions {
   readonly createdBy?: string;
   /** Seconds since 1970; left out when absent, so that the same input makes the same file. */
   readonly creationDate?: number;
-}
-
-export const MIN_PIECE_LENGTH = 16 * 1024;
-
-/** Pieces of 256 KiB, doubled until there are at most 2,048 of them (at most 16 MiB). */
-export function defaultPieceLength(totalBytes: number): number {
-  let length = 256 * 1024;
-  while (length < 16 * 2 ** 20 && totalBytes / length > 2048) length *= 2;
-  return length;
-}
-
-/** Why a piece length is not one swarmlab writes, or undefined: a power of two from 16 KiB to 64 MiB. */
-export function pieceLengthProblem(length: number): string | undefined {
-  const powerOfTwo = Number.isInteger(length) && length > 0 && (length & (length - 1)) === 0;
-  if (!powerOfTwo || length < MIN_PIECE_LENGTH || length > MAX_PIECE_LENGTH)
-    return `a piece length is a power of two from ${MIN_PIECE_LENGTH} (16 KiB) to ${MAX_PIECE_LENGTH} (64 MiB) bytes, got ${length}`;
-  return undefined;
 }
 
 interface SourceFile {

@@ -17,6 +17,7 @@ import {
   encodeBencode,
   printableKey,
 } from './bencode.ts';
+import { MAX_PIECE_LENGTH } from './piece-length.ts';
 
 export interface TorrentFile {
   /** Components from the output folder down: the torrent's name first. */
@@ -48,8 +49,6 @@ export interface Metainfo {
   pieceSize(index: number): number;
 }
 
-/** Larger pieces than this are refused: every piece is held whole in memory while it is checked. */
-export const MAX_PIECE_LENGTH = 64 * 2 ** 20;
 /** A .torrent file larger than this is refused before it is read (64 GiB in 256 KiB pieces is 5 MiB). */
 export const MAX_TORRENT_FILE_BYTES = 32 * 2 ** 20;
 /** The longest name most file systems take, in bytes. */

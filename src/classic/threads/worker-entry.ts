@@ -1,4 +1,5 @@
-// Where the rank threads' code is. Compiled, it is the bundle `npm run build` writes beside this file.
+// Where the rank threads' code is. Compiled, it is the bundle `npm run build` writes beside this file
+// (scripts/bundle.mjs: in dist/classic/threads/, and a copy in dist/bundle/, beside the CLI's chunks).
 // From the TypeScript sources (tests, tsx) it is bundled once per process with esbuild, a development
 // dependency: Node 20 workers cannot load TypeScript, and one bundled file starts fastest.
 import { mkdtempSync } from 'node:fs';

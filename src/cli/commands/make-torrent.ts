@@ -1,14 +1,11 @@
 // `swarmlab make-torrent FILE|DIR --tracker URL -o X.torrent`: a v1 .torrent (BEP 3) of a file or folder.
+// Declared here (flags, help); the action, in make-torrent-action.ts, is loaded only when the command runs.
 import type { Command } from 'commander';
-import { makeTorrent, pieceLengthProblem } from '../../bittorrent/net/make-torrent.ts';
+import { pieceLengthProblem } from '../../bittorrent/net/piece-length.ts';
 import { parseSize } from '../../bittorrent/scenario/units.ts';
-import { checkDestinations } from '../../util/destinations.ts';
-import { writeAll } from '../../util/output-set.ts';
 import { UsageError } from '../errors.ts';
-import { VERSION } from '../version.ts';
-import { printWritten } from './written.ts';
 
-interface MakeTorrentFlags {
+export interface MakeTorrentFlags {
   tracker: string;
   pieceLength?: number;
   output: string;
@@ -33,20 +30,8 @@ export function registerMakeTorrent(program: Command): void {
     .requiredOption('-o, --output <file>', 'the .torrent file to write')
     .option('-q, --quiet', 'print only what was written')
     .action(async (path: string, flags: MakeTorrentFlags) => {
-      await checkDestinations([{ kind: 'file', path: flags.output, flag: '--output' }], [path]);
-      const made = await makeTorrent(path, {
-        tracker: flags.tracker,
-        createdBy: `swarmlab ${VERSION}`,
-        ...(flags.pieceLength === undefined ? {} : { pieceLength: flags.pieceLength }),
-      });
-      printWritten(await writeAll((outputs) => outputs.write(flags.output, made.bytes)));
-      if (flags.quiet) return;
-      const meta = made.metainfo;
-      const files = meta.multiFile ? `${meta.files.length} files in ${meta.name}/` : meta.name;
-      process.stdout.write(
-        `${files}: ${meta.totalLength} bytes in ${meta.pieceCount} pieces of ${meta.pieceLength}; ` +
-          `info-hash ${Buffer.from(meta.infoHash).toString('hex')}\n`,
-      );
+      const { makeTorrentCommand } = await import('./make-torrent-action.ts');
+      await makeTorrentCommand(path, flags);
     });
 }
 

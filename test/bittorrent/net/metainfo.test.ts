@@ -5,8 +5,9 @@ import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bencodable, encodeBencode } from '../../../src/bittorrent/net/bencode.ts';
-import { defaultPieceLength, makeTorrent } from '../../../src/bittorrent/net/make-torrent.ts';
-import { MAX_PIECE_LENGTH, parseTorrent, readTorrentFile } from '../../../src/bittorrent/net/metainfo.ts';
+import { makeTorrent } from '../../../src/bittorrent/net/make-torrent.ts';
+import { parseTorrent, readTorrentFile } from '../../../src/bittorrent/net/metainfo.ts';
+import { defaultPieceLength, MAX_PIECE_LENGTH } from '../../../src/bittorrent/net/piece-length.ts';
 import { InputError } from '../../../src/util/input-error.ts';
 
 const sha1 = (data: Uint8Array | string) => new Uint8Array(createHash('sha1').update(data).digest());
