@@ -20,15 +20,42 @@ const HEADER = 4;
 const SELF = fileURLToPath(import.meta.url);
 const sha1 = (bytes) => createHash('sha1').update(bytes).digest('hex');
 
+/** A whole run may take this long; then its processes are killed and the case fails. */
+const DEADLINE_MS = 120_000;
+
 const [, , input, role] = process.argv;
 const options = JSON.parse(input);
-if (role === 'seed') await seed(options);
-else if (role === 'leecher') await leecher(options);
-else await main(options);
+if (role === 'seed' || role === 'leecher') {
+  // A child ends with its parent: the parent holds the child's stdin, which closes when it goes.
+  // Unreferenced: a leecher still exits once its work is done.
+  process.stdin
+    .on('close', () => process.exit(3))
+    .resume()
+    .unref();
+  if (role === 'seed') await seed(options);
+  else await leecher(options);
+} else {
+  await main(options);
+}
 
 async function main({ leechers, sizeMiB }) {
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 1) throw new Error('sizeMiB must be a whole number of MiB');
   const dir = await mkdtemp(join(tmpdir(), 'swarmlab-bench-floor-'));
   const children = [];
+  const cleanUp = async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  };
+  let stopping = false;
+  const onSignal = (signal) => {
+    stopping = true;
+    void cleanUp().then(() => process.kill(process.pid, signal));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const deadline = setTimeout(() => {
+    process.stderr.write(`the floor run took over ${DEADLINE_MS / 1000} s\n`);
+    void cleanUp().then(() => process.exit(1));
+  }, DEADLINE_MS);
   try {
     const content = randomBytes(sizeMiB * 2 ** 20);
     const file = join(dir, 'file.bin');
@@ -47,17 +74,20 @@ async function main({ leechers, sizeMiB }) {
         const child = start({ ...shared, me: i + 1 }, 'leecher', children);
         const code = await child.exited;
         finishedMs.push(performance.now() - startedMs);
+        if (stopping) return;
         if (code !== 0) throw new Error(`floor leecher ${i} exited ${code}:\n${child.output()}`);
         const got = await readFile(join(dir, `out${i + 1}.bin`));
         if (sha1(got) !== sha1(content)) throw new Error(`floor leecher ${i} wrote other bytes`);
       }),
     );
+    if (stopping) return;
     process.stdout.write(
       `${JSON.stringify({ leechers, sizeMiB, firstMs: Math.min(...finishedMs), lastMs: Math.max(...finishedMs) })}\n`,
     );
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await cleanUp();
   }
 }
 
@@ -68,7 +98,7 @@ function host(peer) {
 
 function start(options, role, children) {
   const child = spawn(process.execPath, [SELF, JSON.stringify(options), role], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);
   let output = '';
@@ -158,6 +188,14 @@ async function leecher({ dir, leechers, ports, pieces, me }) {
   await until(() => peers.length === leechers - 1);
   const fromSeed = await dial(ports[0], host(0), me);
   readFrames(fromSeed, Buffer.alloc(0), (index, piece) => keep(index, piece, true));
+  // A connection that ends before every piece is here would leave this leecher waiting for ever.
+  for (const socket of [fromSeed, ...peers]) {
+    socket.on('close', () => {
+      if (held === pieces) return;
+      process.stderr.write(`a connection closed with ${held} of ${pieces} pieces here\n`);
+      process.exit(1);
+    });
+  }
   await finished;
   await writes;
   await out.close();

@@ -958,7 +958,7 @@ export class BtPeer<Address> {
         : this.config.requestsPerLink;
     // Topped up a quarter of the pipeline at a time, not a block at a time: the requests then go out
     // together (one write for a runtime that batches a call's messages) instead of one per block that
-    // came. A pipeline of 1 to 3 is still topped up at every block.
+    // came. A pipeline of 1 to 7 is still topped up at every block.
     if (link.asked.length > most - Math.max(1, Math.floor(most / 4))) return;
     while (link.asked.length < most) {
       const block = this.pickBlock(link);
