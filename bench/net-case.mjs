@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARIA2_OFFLINE } from '../test/bittorrent/support/aria2-offline.mjs';
+import { freePort } from '../test/bittorrent/support/free-port.mjs';
 
 const { client, leechers, sizeMiB } = JSON.parse(process.argv[2]);
 const CLI = fileURLToPath(new URL('../bin/swarmlab.js', import.meta.url));
@@ -40,14 +40,6 @@ function run(command, args, pattern) {
 }
 
 const swarmlab = (args, pattern) => run(process.execPath, [CLI, ...args], pattern);
-
-async function freePort(host) {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const sha1 = (bytes) => createHash('sha1').update(bytes).digest('hex');
 const dir = await mkdtemp(join(tmpdir(), 'swarmlab-bench-net-'));

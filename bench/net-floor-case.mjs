@@ -14,6 +14,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/bittorrent/support/free-port.mjs';
 
 const PIECE = 256 * 1024;
 const HEADER = 4;
@@ -114,14 +115,6 @@ function start(options, role, children) {
   });
   ready.catch(() => {});
   return { child, ready, exited, output: () => output };
-}
-
-async function freePort(address) {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, address, resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `index + piece`, one frame per piece. */

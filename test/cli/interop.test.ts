@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from '../../src/bittorrent/net/metainfo.ts';
 import { ARIA2_OFFLINE } from '../bittorrent/support/aria2-offline.mjs';
+import { freePort } from '../bittorrent/support/free-port.mjs';
 import { skipWithout } from '../bittorrent/support/installed.ts';
 import { openNetNamespace } from '../bittorrent/support/net-namespace.ts';
-import { freePort, startOpentracker } from '../bittorrent/support/opentracker.ts';
+import { startOpentracker } from '../bittorrent/support/opentracker.ts';
 import { makeTorrent, type Running, start, startSwarmlab } from './live-processes.ts';
 import { makeTempDir, removeTempDirs } from './spawn.ts';
 

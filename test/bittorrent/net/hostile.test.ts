@@ -9,7 +9,7 @@ import { encodeHandshake, encodeMessage, WireDecoder } from '../../../src/bittor
 import { DEFAULT_TIMERS } from '../../../src/bittorrent/core/peer.ts';
 import { NetPeer } from '../../../src/bittorrent/net/net-peer.ts';
 import type { TorrentShape } from '../../../src/bittorrent/net/ports.ts';
-import { freePort } from '../support/opentracker.ts';
+import { freePort } from '../support/free-port.mjs';
 import { MemoryStore, makeContent, memoryTorrent } from './memory-torrent.ts';
 
 const FAST_TIMERS = { ...DEFAULT_TIMERS, rechokeS: 0.5, requestTimeoutS: 2, handshakeTimeoutS: 2 };

@@ -3,26 +3,14 @@
 // to -d and drops to `nobody`, so its folder must be readable by all and the list named relative to it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 import { hostLoopback, type NetNamespace, waitForListening } from './net-namespace.ts';
 
 export interface Opentracker {
   readonly announceUrl: string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on `host` (free when asked; the caller binds it at once). */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -11,9 +11,9 @@ import { type BencodeDict, decodeBencode } from '../../../../src/bittorrent/net/
 import { makeTorrent } from '../../../../src/bittorrent/net/make-torrent.ts';
 import { type Running, start, startSwarmlab } from '../../../cli/live-processes.ts';
 import { type Aria2, runAria2c } from '../../support/aria2.ts';
+import { freePort } from '../../support/free-port.mjs';
 import { isInstalled, skipWithout } from '../../support/installed.ts';
 import { type NetNamespace, openNetNamespace } from '../../support/net-namespace.ts';
-import { freePort } from '../../support/opentracker.ts';
 
 const installed = isInstalled('aria2c');
 
