@@ -704,6 +704,13 @@ function rechoke(core: BtPeer<string>, out: RecordingOutbox): [LinkId, boolean][
     );
 }
 
+/** Every choking strategy, by name: what holds of choking holds for each. */
+const CHOKERS: [string, Choker][] = [
+  ['tit-for-tat', titForTat],
+  ['random', randomChoker],
+  ['least-loaded', leastLoadedChoker],
+];
+
 describe('BtPeer: choking', () => {
   it('tit-for-tat unchokes at most 4 regular and 1 optimistic interested neighbours, and says only what changed', () => {
     for (let seed = 0; seed < 20; seed++) {
@@ -737,11 +744,7 @@ describe('BtPeer: choking', () => {
     core.checkInvariants();
   });
 
-  it.each([
-    ['tit-for-tat', titForTat],
-    ['random', randomChoker],
-    ['least-loaded', leastLoadedChoker],
-  ] as [string, Choker][])(
+  it.each(CHOKERS)(
     '%s: gives the slot of a neighbour that lost interest or left to one that waits, at once',
     (_name, choker) => {
       for (let seed = 0; seed < 10; seed++) {
@@ -893,11 +896,7 @@ describe('BtPeer: choking', () => {
     core.checkInvariants();
   });
 
-  it.each([
-    ['tit-for-tat', titForTat],
-    ['random', randomChoker],
-    ['least-loaded', leastLoadedChoker],
-  ] as [string, Choker][])(
+  it.each(CHOKERS)(
     '%s: unchokes a newly interested neighbour at once while fewer than 5 are unchoked',
     (_name, choker) => {
       const { core, out } = makePeer({ held: 'all', choker });
